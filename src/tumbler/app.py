@@ -1,0 +1,501 @@
+"""``Tumbler``: configuration, routes, error handlers and the two server entry points.
+
+The app holds no lifecycle logic; ``lifecycle/pipeline.py`` has it. The app answers the
+questions the pipeline asks (which error handler, how to make a response, how to log) and
+builds the per-request ``Context``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .config import DEFAULT_CONFIG, Config
+from .context import Context, _cv_context
+from .http.datastructures import Headers
+from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
+from .http.request import Request
+from .http.response import Response
+from .json import DefaultJSONProvider, JSONProvider
+from .lifecycle.handler import Handler
+from .lifecycle.hooks import HookSet
+from .routing import Map, Rule
+from .scaffold import Scaffold, endpoint_from_view
+from .sessions import SessionInterface, SessionMixin
+
+if TYPE_CHECKING:
+    from .asgi import ASGIAdapter
+    from .testing import TestClient
+    from .wsgi import WSGIAdapter
+
+__all__ = ["Tumbler"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_FIRST_REQUEST_DONE = (
+    "The setup method '{}' can no longer be called on the application. It has already "
+    "handled its first request; register everything before the app starts serving."
+)
+
+
+def _root_path(import_name: str) -> str:
+    module = sys.modules.get(import_name)
+    filename = getattr(module, "__file__", None)
+    if filename:
+        return os.path.dirname(os.path.abspath(filename))
+    return os.getcwd()
+
+
+class ASGIEntry:
+    """The object ``uvicorn module:app.asgi`` serves: ASGI 3, forwarding to ``app.asgi_app``.
+
+    Going through ``app.asgi_app`` lets middleware wrap it, as with ``app.wsgi_app``.
+    """
+
+    __slots__ = ("_app",)
+
+    def __init__(self, app: Tumbler) -> None:
+        self._app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await self._app.asgi_app(scope, receive, send)
+
+
+class Tumbler(Scaffold):
+    """The application: create one, register views and hooks, serve it over WSGI or ASGI.
+
+    ``app`` itself is the WSGI callable (``gunicorn module:app``) and ``app.asgi`` is the
+    ASGI one (``uvicorn module:app.asgi``).
+    """
+
+    response_class = Response
+    json_provider_class: type[JSONProvider] = DefaultJSONProvider
+    session_interface = SessionInterface()
+    default_config = DEFAULT_CONFIG
+
+    def __init__(
+        self,
+        import_name: str,
+        static_url_path: str | None = None,
+        static_folder: str | None = "static",
+        template_folder: str | None = "templates",
+        instance_path: str | None = None,
+        instance_relative_config: bool = False,
+        root_path: str | None = None,
+    ) -> None:
+        super().__init__(import_name)
+        self.root_path = root_path or _root_path(import_name)
+        self.instance_path = instance_path or os.path.join(self.root_path, "instance")
+        self.static_folder = static_folder
+        self.static_url_path = static_url_path
+        self.template_folder = template_folder
+        self.config = Config(
+            self.instance_path if instance_relative_config else self.root_path,
+            self.default_config,
+        )
+        self.url_map = Map()
+        self.json: JSONProvider = self.json_provider_class(self)
+        self.extensions: dict[str, Any] = {}
+        self.teardown_appcontext_funcs: list[Handler] = []
+        self.after_response_funcs: list[Handler] = []
+        self.before_serving_funcs: list[Handler] = []
+        self.after_serving_funcs: list[Handler] = []
+        self._views: dict[str, Handler] = {}
+        self._auto_options: set[int] = set()
+        self._hooks: HookSet | None = None
+        self._after_response: tuple[Handler, ...] = ()
+        self._got_first_request = False
+
+        from .asgi import ASGIAdapter
+        from .wsgi import WSGIAdapter
+
+        #: The WSGI application; wrap it to add WSGI middleware.
+        self.wsgi_app: WSGIAdapter | Callable[..., Any] = WSGIAdapter(self)
+        #: The ASGI application; wrap it to add ASGI middleware.
+        self.asgi_app: ASGIAdapter | Callable[..., Any] = ASGIAdapter(self)
+        #: The ASGI entry point for servers: ``uvicorn module:app.asgi``.
+        self.asgi = ASGIEntry(self)
+
+    # Names and settings ------------------------------------------------------------------------
+
+    @cached_property
+    def name(self) -> str:  # type: ignore[override]
+        """The import name, or the script's name when run as ``__main__``."""
+        if self.import_name == "__main__":
+            filename = getattr(sys.modules["__main__"], "__file__", None)
+            if filename:
+                return os.path.splitext(os.path.basename(filename))[0]
+        return self.import_name
+
+    @property
+    def debug(self) -> bool:
+        """``config["DEBUG"]``."""
+        return bool(self.config["DEBUG"])
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self.config["DEBUG"] = value
+
+    @property
+    def testing(self) -> bool:
+        """``config["TESTING"]``: exceptions reach the test client."""
+        return bool(self.config["TESTING"])
+
+    @testing.setter
+    def testing(self, value: bool) -> None:
+        self.config["TESTING"] = value
+
+    @property
+    def secret_key(self) -> str | bytes | None:
+        """``config["SECRET_KEY"]``."""
+        value: str | bytes | None = self.config["SECRET_KEY"]
+        return value
+
+    @secret_key.setter
+    def secret_key(self, value: str | bytes | None) -> None:
+        self.config["SECRET_KEY"] = value
+
+    @property
+    def propagate_exceptions(self) -> bool:
+        """Whether unhandled exceptions are re-raised instead of answered with a 500."""
+        value = self.config["PROPAGATE_EXCEPTIONS"]
+        if value is not None:
+            return bool(value)
+        return self.testing or self.debug
+
+    @cached_property
+    def logger(self) -> logging.Logger:
+        """The app's logger, named after the app, with a stderr handler when none is set."""
+        logger = logging.getLogger(self.name)
+        if self.debug and not logger.level:
+            logger.setLevel(logging.DEBUG)
+        if not logger.hasHandlers():
+            handler = logging.StreamHandler()
+            handler.setFormatter(
+                logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
+            )
+            logger.addHandler(handler)
+        return logger
+
+    # Registration -------------------------------------------------------------------------------
+
+    def _check_setup(self, what: str) -> None:
+        if self._got_first_request:
+            raise AssertionError(_FIRST_REQUEST_DONE.format(what))
+
+    def add_url_rule(
+        self,
+        rule: str,
+        endpoint: str | None = None,
+        view_func: Callable[..., Any] | None = None,
+        provide_automatic_options: bool | None = None,
+        **options: Any,
+    ) -> None:
+        """Connect ``rule`` to ``view_func`` under ``endpoint`` (the function name by default)."""
+        self._check_setup("add_url_rule")
+        if endpoint is None:
+            if view_func is None:
+                raise TypeError("add_url_rule() needs an endpoint or a view function.")
+            endpoint = endpoint_from_view(view_func)
+        methods = options.pop("methods", None)
+        if methods is None:
+            methods = getattr(view_func, "methods", None) or ("GET",)
+        if isinstance(methods, str):
+            raise TypeError(
+                "Allowed methods must be a list of strings, for example: @app.route(..., "
+                'methods=["POST"])'
+            )
+        method_set = {m.upper() for m in methods}
+        method_set |= set(getattr(view_func, "required_methods", ()))
+        if provide_automatic_options is None:
+            provide_automatic_options = getattr(view_func, "provide_automatic_options", None)
+        if provide_automatic_options is None:
+            provide_automatic_options = "OPTIONS" not in method_set
+        if provide_automatic_options:
+            method_set.add("OPTIONS")
+        rule_obj = Rule(rule, endpoint=endpoint, methods=method_set, **options)
+        self.url_map.add(rule_obj)
+        if provide_automatic_options:
+            self._auto_options.add(id(rule_obj))
+        if view_func is not None:
+            existing = self.view_functions.get(endpoint)
+            if existing is not None and existing is not view_func:
+                raise AssertionError(
+                    "View function mapping is overwriting an existing endpoint function: "
+                    f"{endpoint}"
+                )
+            self.view_functions[endpoint] = view_func
+
+    def teardown_appcontext(self, f: F) -> F:
+        """Run ``f(error)`` when the app context ends (after ``teardown_request``)."""
+        self._check_setup("teardown_appcontext")
+        self.teardown_appcontext_funcs.append(Handler(f))
+        return f
+
+    def after_response(self, f: F) -> F:
+        """Run ``f(response)`` after the last byte was sent, or the client went away.
+
+        There is no request context then. Errors are logged, never sent.
+        """
+        self._check_setup("after_response")
+        self.after_response_funcs.append(Handler(f))
+        return f
+
+    def before_serving(self, f: F) -> F:
+        """Run ``f()`` when an ASGI server starts the app (lifespan startup)."""
+        self.before_serving_funcs.append(Handler(f))
+        return f
+
+    def after_serving(self, f: F) -> F:
+        """Run ``f()`` when an ASGI server stops the app (lifespan shutdown)."""
+        self.after_serving_funcs.append(Handler(f))
+        return f
+
+    # Per request -------------------------------------------------------------------------------
+
+    def _freeze(self) -> HookSet:
+        """Prepare the hook tuples once; later registration is refused."""
+        self._hooks = HookSet.build(
+            self.before_request_funcs.get(None, []),
+            self.after_request_funcs.get(None, []),
+            self.teardown_request_funcs.get(None, []),
+            self.teardown_appcontext_funcs,
+        )
+        self._after_response = tuple(self.after_response_funcs)
+        self._got_first_request = True
+        return self._hooks
+
+    def _view_handler(self, endpoint: str) -> Handler:
+        func = self.view_functions[endpoint]
+        handler = self._views.get(endpoint)
+        if handler is None or handler.func is not func:
+            handler = self._views[endpoint] = Handler(func)
+        return handler
+
+    def request_context_for(self, request: Request) -> Context:
+        """Route ``request`` and build its context (not pushed yet)."""
+        ctx = Context(self, request)
+        ctx.hooks = self._hooks or self._freeze()
+        config = self.config
+        request.max_content_length = config["MAX_CONTENT_LENGTH"]
+        request.max_form_memory_size = config["MAX_FORM_MEMORY_SIZE"]
+        request.max_form_parts = config["MAX_FORM_PARTS"]
+        try:
+            rule, args = self.url_map.match(request.path, request.method)
+        except HTTPException as error:
+            if isinstance(error, RequestRedirect):
+                error = self._redirect_with_query(error, request)
+            ctx.routing_error = request.routing_exception = error
+            return ctx
+        ctx.url_rule = request.url_rule = rule
+        ctx.view_args = request.view_args = args
+        if request.method == "OPTIONS" and id(rule) in self._auto_options:
+            return ctx  # view stays None: the pipeline answers with the Allow header
+        ctx.view = self._view_handler(rule.endpoint)
+        return ctx
+
+    def _redirect_with_query(self, error: RequestRedirect, request: Request) -> RequestRedirect:
+        location = request.root_path + (error.new_url if hasattr(error, "new_url") else "")
+        location = "/" + location.lstrip("/\\")  # never a scheme-relative URL to another host
+        qs = request.query_string
+        if qs:
+            location = f"{location}?{qs.decode('latin-1')}"
+        return RequestRedirect(location)
+
+    def make_default_options_response(self, ctx: Context) -> Response:
+        """Answer OPTIONS with the methods the URL allows."""
+        assert ctx.request is not None
+        try:
+            self.url_map.match(ctx.request.path, "\x00")
+            methods: set[str] = set()
+        except MethodNotAllowed as error:
+            methods = set(getattr(error, "valid_methods", None) or ())
+        except HTTPException:
+            methods = set()
+        response = self.response_class()
+        if methods:
+            response.headers["Allow"] = ", ".join(sorted(methods))
+        return response
+
+    def find_error_handler(self, error: BaseException, ctx: Context) -> Handler | None:
+        """The handler for ``error``: by status code first, then by the exception's MRO."""
+        spec = self.error_handler_spec.get(None)
+        if not spec:
+            return None
+        code = error.code if isinstance(error, HTTPException) else None
+        mro = type(error).__mro__
+        for key in (code, None) if code is not None else (None,):
+            handlers = spec.get(key)
+            if handlers:
+                for cls in mro:
+                    handler = handlers.get(cls)
+                    if handler is not None:
+                        return handler
+        return None
+
+    def make_response(self, rv: Any) -> Response:
+        """Turn a view's return value into a Response (Flask's rules)."""
+        status: Any = None
+        headers: Any = None
+        if isinstance(rv, tuple):
+            size = len(rv)
+            if size == 3:
+                rv, status, headers = rv
+            elif size == 2:
+                if isinstance(rv[1], Headers | Mapping | list | tuple):
+                    rv, headers = rv
+                else:
+                    rv, status = rv
+            else:
+                raise TypeError(
+                    "The view function did not return a valid response tuple. The tuple "
+                    "must have the form (body, status, headers), (body, status), or "
+                    "(body, headers)."
+                )
+        if rv is None:
+            raise TypeError(
+                "The view function did not return a valid response: the body was None."
+            )
+        if isinstance(rv, Response):
+            pass
+        elif isinstance(rv, str | bytes | bytearray):
+            rv = self.response_class(rv, status=status, headers=headers)
+            status = headers = None
+        elif isinstance(rv, dict | list):
+            rv = self.json.response(rv)
+        elif isinstance(rv, HTTPException):
+            rv = rv.get_response()
+        elif isinstance(rv, Iterator | AsyncIterator):
+            rv = self.response_class(rv, status=status, headers=headers)
+            status = headers = None
+        else:
+            raise TypeError(
+                "The view function did not return a valid response. The return type must be "
+                "a string, bytes, dict, list, tuple with headers or status, Response "
+                f"instance, or an iterator, but it was a {type(rv).__name__}."
+            )
+        if status is not None:
+            if isinstance(status, str | bytes):
+                rv.status = status.decode("latin-1") if isinstance(status, bytes) else status
+            else:
+                rv.status_code = int(status)
+        if headers:
+            rv.headers.update(headers)
+        return rv
+
+    def log_exception(self, ctx: Context, error: BaseException) -> None:
+        """Log an unhandled exception with its traceback, method and path."""
+        request = ctx.request
+        where = f"{request.path!a} [{request.method}]" if request is not None else "(no request)"
+        self.logger.error(
+            "Exception on %s", where, exc_info=(type(error), error, error.__traceback__)
+        )
+
+    def log_teardown_error(self, handler: Handler, error: BaseException) -> None:
+        """Log an exception raised by a teardown or after-response callback."""
+        self.logger.error(
+            "Exception in callback %s", handler.name, exc_info=(type(error), error, error.__traceback__)
+        )
+
+    @property
+    def after_response_hooks(self) -> tuple[Handler, ...]:
+        """The frozen ``after_response`` hooks."""
+        return self._after_response
+
+    def open_session(self, ctx: Context) -> SessionMixin:
+        """Open this request's session through ``session_interface``."""
+        return self.session_interface.open_session(self, ctx)
+
+    def save_session(self, ctx: Context, response: Response) -> None:
+        """Save the session on the response through ``session_interface``."""
+        if ctx._session is not None:
+            self.session_interface.save_session(self, ctx._session, response)
+
+    # Contexts, URLs and testing ---------------------------------------------------------------
+
+    def app_context(self) -> Context:
+        """A context with ``current_app`` and a fresh ``g`` but no request."""
+        return Context(self)
+
+    def test_request_context(self, *args: Any, **kwargs: Any) -> Context:
+        """A request context for a made-up request; takes the test client's arguments."""
+        from .http.request import WSGIRequest
+        from .testing import make_environ
+
+        return self.request_context_for(WSGIRequest(make_environ(*args, **kwargs)))
+
+    def test_client(self, use_cookies: bool = True, protocol: str | None = None) -> TestClient:
+        """A client that calls the app in-process over WSGI (default) or ASGI."""
+        from .testing import TestClient
+
+        return TestClient(self, use_cookies=use_cookies, protocol=protocol)
+
+    def url_for(
+        self,
+        endpoint: str,
+        *,
+        _anchor: str | None = None,
+        _method: str | None = None,
+        _scheme: str | None = None,
+        _external: bool | None = None,
+        **values: Any,
+    ) -> str:
+        """Build the URL of ``endpoint``; extra values become the query string."""
+        from urllib.parse import quote
+
+        ctx = _cv_context.get()
+        request = ctx.request if ctx is not None else None
+        if request is not None:
+            if endpoint.startswith("."):
+                blueprint = request.blueprint
+                endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
+            root, host, scheme = request.root_path, request.host, request.scheme
+            external = bool(_external)
+        else:
+            server_name = self.config["SERVER_NAME"]
+            if ctx is None and server_name is None:
+                raise RuntimeError(
+                    "Unable to build URLs outside an active request without 'SERVER_NAME' "
+                    "configured. Also configure 'APPLICATION_ROOT' and 'PREFERRED_URL_SCHEME'."
+                )
+            root = str(self.config["APPLICATION_ROOT"] or "/").rstrip("/")
+            host = server_name or "localhost"
+            scheme = self.config["PREFERRED_URL_SCHEME"]
+            external = True if _external is None else _external
+        if _scheme is not None:
+            if not external:
+                raise ValueError("When specifying '_scheme', '_external' must be True.")
+            scheme = _scheme
+        url = root + self.url_map.build(endpoint, values, method=_method)
+        if _anchor is not None:
+            url += "#" + quote(_anchor, safe="%!#$&'()*+,/:;=?@")
+        if external:
+            url = f"{scheme}://{host}{url}"
+        return url
+
+    def run(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 5000,
+        debug: bool | None = None,
+        **options: Any,
+    ) -> None:
+        """Serve the app with uvicorn (a real server), for development."""
+        try:
+            import uvicorn
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise RuntimeError("app.run() needs uvicorn: pip install 'tumbler[serve]'") from None
+        if debug is not None:
+            self.debug = debug
+        uvicorn.run(self.asgi, host=host, port=port, **options)
+
+    def __repr__(self) -> str:
+        return f"<Tumbler {self.name!r}>"
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """The WSGI entry point: ``gunicorn module:app``."""
+        return self.wsgi_app(environ, start_response)

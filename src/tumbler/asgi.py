@@ -1,0 +1,247 @@
+"""The ASGI adapter: scope and ``receive`` in, ``send`` out, plus lifespan.
+
+It translates and drives; the lifecycle itself is ``lifecycle/pipeline.py``.
+
+* ``async def`` user code is awaited on the event loop.
+* Sync user code never runs on the loop. When the pipeline asks for a sync call, the rest of
+  the pipeline is advanced on a worker thread until it asks for an async call or ends, so an
+  all-sync app costs one thread hop per request, not one per hook.
+* The body is read before the pipeline starts (bounded by ``MAX_CONTENT_LENGTH``), so
+  ``request.form``, ``json`` and ``get_data()`` work in sync and async views alike.
+* A streamed body is sent chunk by chunk while ``receive`` is watched for the client leaving;
+  then the generator is closed, teardown runs and on-close callbacks run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .context import Context
+from .http.exceptions import ClientDisconnected, RequestEntityTooLarge
+from .http.request import ASGIRequest
+from .lifecycle.drive import resume, run_calls, start
+from .lifecycle.handler import Handler
+from .lifecycle.pipeline import finish, handle
+
+if TYPE_CHECKING:
+    from .app import Tumbler
+    from .http.response import Response
+
+__all__ = ["ASGIAdapter"]
+
+T = TypeVar("T")
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+_END = object()
+
+
+class ASGIAdapter:
+    """``app.asgi_app``: the ASGI 3 application."""
+
+    __slots__ = ("_executor", "app")
+
+    def __init__(self, app: Tumbler) -> None:
+        self.app = app
+        self._executor: ThreadPoolExecutor | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        elif kind == "websocket":
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1000})
+        else:
+            raise ValueError(f"Unsupported ASGI scope type {kind!r}")
+
+    # Threads ------------------------------------------------------------------------------------
+
+    def _in_thread(self, func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        executor = self._executor
+        if executor is None:
+            executor = self._executor = ThreadPoolExecutor(
+                max_workers=int(self.app.config["ASGI_THREADS"]), thread_name_prefix="tumbler"
+            )
+        run = contextvars.copy_context().run
+        return asyncio.get_running_loop().run_in_executor(executor, run, func, *args)
+
+    async def _drive(self, gen: Any) -> Any:
+        call, result = start(gen)
+        while call is not None:
+            handler, args, kwargs = call
+            if handler.is_async:
+                try:
+                    value = await handler.func(*args, **kwargs)
+                except BaseException as error:
+                    call, result = resume(gen, None, error)
+                else:
+                    call, result = resume(gen, value, None)
+            else:
+                call, result = await self._in_thread(run_calls, gen, call, None)
+        return result
+
+    async def _call(self, handler: Handler, *args: Any) -> Any:
+        if handler.is_async:
+            return await handler.func(*args)
+        return await self._in_thread(handler.func, *args)
+
+    # HTTP ---------------------------------------------------------------------------------------
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app
+        request = ASGIRequest(dict(scope) if not isinstance(scope, dict) else scope)
+        if request.content_length or request._header("transfer-encoding") is not None:
+            await _read_body(request, receive, app.config["MAX_CONTENT_LENGTH"])
+        ctx = app.request_context_for(request)
+        ctx.push()
+        try:
+            response: Response = await self._drive(handle(app, ctx))
+            try:
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": response.status_code,
+                        "headers": [
+                            (name.lower().encode("latin-1"), value.encode("latin-1"))
+                            for name, value in response.headers.to_wsgi_list()
+                        ],
+                    }
+                )
+                if request.method == "HEAD":
+                    await _close_body(response)
+                    await send({"type": "http.response.body", "body": b""})
+                elif response.is_streamed:
+                    await self._stream(ctx, response, receive, send)
+                else:
+                    await send({"type": "http.response.body", "body": b"".join(response.response)})
+            finally:
+                await self._drive(finish(app, ctx, response))
+        finally:
+            ctx.pop()
+        preserve = scope.get("tumbler.preserve_context")
+        if preserve is not None:
+            preserve(ctx)
+
+    async def _stream(self, ctx: Context, response: Response, receive: Receive, send: Send) -> None:
+        sender = asyncio.ensure_future(self._send_chunks(ctx, response, send))
+        watcher = asyncio.ensure_future(_wait_disconnect(receive))
+        try:
+            await asyncio.wait((sender, watcher), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sender, watcher):
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(sender, watcher, return_exceptions=True)
+            await _close_body(response)
+
+    async def _send_chunks(self, ctx: Context, response: Response, send: Send) -> None:
+        body: Any = response.response
+        try:
+            if hasattr(body, "__aiter__"):
+                async for chunk in body:
+                    await send(_chunk_message(chunk))
+            else:
+                chunks = iter(body)
+                while True:
+                    chunk = await self._in_thread(next, chunks, _END)
+                    if chunk is _END:
+                        break
+                    await send(_chunk_message(chunk))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # The status line is gone: stop without completing the body, so the server
+            # closes the connection and the client sees a truncated response.
+            ctx.error = error
+            self.app.log_exception(ctx, error)
+            return
+        await send({"type": "http.response.body", "body": b""})
+
+    # Lifespan -----------------------------------------------------------------------------------
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            kind = message["type"]
+            if kind == "lifespan.startup":
+                failed = await self._run_all(self.app.before_serving_funcs)
+                if failed is not None:
+                    await send({"type": "lifespan.startup.failed", "message": failed})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif kind == "lifespan.shutdown":
+                failed = await self._run_all(self.app.after_serving_funcs)
+                if self._executor is not None:
+                    self._executor.shutdown(wait=False)
+                    self._executor = None
+                if failed is not None:
+                    await send({"type": "lifespan.shutdown.failed", "message": failed})
+                else:
+                    await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _run_all(self, handlers: list[Handler]) -> str | None:
+        for handler in handlers:
+            try:
+                await self._call(handler)
+            except Exception as error:
+                self.app.logger.exception("Error in lifespan hook %s", handler.name)
+                return f"{type(error).__name__}: {error}"
+        return None
+
+
+def _chunk_message(chunk: Any) -> Message:
+    data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
+    return {"type": "http.response.body", "body": data, "more_body": True}
+
+
+async def _read_body(request: ASGIRequest, receive: Receive, limit: int | None) -> None:
+    """Buffer the body; past ``limit`` stop reading and leave a 413 for whoever reads it."""
+    declared = request.content_length
+    if limit is not None and declared is not None and declared > limit:
+        request.body_error = RequestEntityTooLarge()
+        return
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            request.body_error = ClientDisconnected()
+            break
+        chunk = message.get("body", b"")
+        if chunk:
+            total += len(chunk)
+            if limit is not None and total > limit:
+                request.body_error = RequestEntityTooLarge()
+                break
+            parts.append(chunk)
+        if not message.get("more_body", False):
+            break
+    request.set_body(b"".join(parts))
+
+
+async def _wait_disconnect(receive: Receive) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+
+
+async def _close_body(response: Response) -> None:
+    body: Any = response.response
+    aclose = getattr(body, "aclose", None)
+    if aclose is not None:
+        await aclose()
+        return
+    close = getattr(body, "close", None)
+    if close is not None and isinstance(body, Iterator):
+        close()

@@ -1,0 +1,150 @@
+"""``app.config``: a dict with Flask's loaders."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import types
+from collections.abc import Callable, Mapping
+from typing import IO, Any
+
+__all__ = ["DEFAULT_CONFIG", "Config"]
+
+#: Flask's keys that apply to tumbler, with Flask's defaults unless the docs say otherwise.
+DEFAULT_CONFIG: dict[str, Any] = {
+    "DEBUG": False,
+    "TESTING": False,
+    "PROPAGATE_EXCEPTIONS": None,
+    "SECRET_KEY": None,
+    "SECRET_KEY_FALLBACKS": None,
+    "SERVER_NAME": None,
+    "APPLICATION_ROOT": "/",
+    "PREFERRED_URL_SCHEME": "http",
+    "MAX_CONTENT_LENGTH": None,
+    "MAX_FORM_MEMORY_SIZE": 500_000,
+    "MAX_FORM_PARTS": 1_000,
+    "TRUSTED_HOSTS": None,
+    "SESSION_COOKIE_NAME": "session",
+    "SESSION_COOKIE_DOMAIN": None,
+    "SESSION_COOKIE_PATH": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_PARTITIONED": False,
+    "SESSION_COOKIE_SAMESITE": None,
+    "SESSION_REFRESH_EACH_REQUEST": True,
+    "PERMANENT_SESSION_LIFETIME": 31 * 24 * 3600,
+    "ASGI_THREADS": 40,
+}
+
+
+class Config(dict[str, Any]):
+    """Configuration values; only UPPER-CASE names are loaded from objects and files."""
+
+    def __init__(self, root_path: str | os.PathLike[str] = "", defaults: Mapping[str, Any] | None = None):
+        super().__init__(defaults or {})
+        self.root_path = os.fspath(root_path)
+
+    def from_mapping(self, mapping: Mapping[str, Any] | None = None, **kwargs: Any) -> bool:
+        """Load the upper-case keys of ``mapping`` and ``kwargs``."""
+        items: dict[str, Any] = dict(mapping or {})
+        items.update(kwargs)
+        for key, value in items.items():
+            if key.isupper():
+                self[key] = value
+        return True
+
+    def from_object(self, obj: object | str) -> None:
+        """Load the upper-case attributes of an object, or of an import path to one."""
+        if isinstance(obj, str):
+            obj = _import_string(obj)
+        for key in dir(obj):
+            if key.isupper():
+                self[key] = getattr(obj, key)
+
+    def from_pyfile(self, filename: str | os.PathLike[str], silent: bool = False) -> bool:
+        """Execute a Python file and load its upper-case globals."""
+        path = os.path.join(self.root_path, filename)
+        module = types.ModuleType("config")
+        module.__file__ = path
+        try:
+            with open(path, "rb") as file:
+                exec(compile(file.read(), path, "exec"), module.__dict__)
+        except OSError as error:
+            if silent and error.errno in (errno.ENOENT, errno.EISDIR, errno.ENOTDIR):
+                return False
+            error.strerror = f"Unable to load configuration file ({error.strerror})"
+            raise
+        self.from_object(module)
+        return True
+
+    def from_file(
+        self,
+        filename: str | os.PathLike[str],
+        load: Callable[[IO[Any]], Mapping[str, Any]] = json.load,
+        silent: bool = False,
+        text: bool = True,
+    ) -> bool:
+        """Load a file with ``load`` (``json.load``, ``tomllib.load`` with ``text=False``)."""
+        path = os.path.join(self.root_path, filename)
+        try:
+            with open(path, "r" if text else "rb") as file:
+                data = load(file)
+        except OSError as error:
+            if silent and error.errno in (errno.ENOENT, errno.EISDIR):
+                return False
+            error.strerror = f"Unable to load configuration file ({error.strerror})"
+            raise
+        return self.from_mapping(data)
+
+    def from_prefixed_env(
+        self, prefix: str = "TUMBLER", *, loads: Callable[[str], Any] = json.loads
+    ) -> bool:
+        """Load ``PREFIX_KEY`` variables; values are parsed as JSON when they parse.
+
+        ``PREFIX_A__B`` sets ``config["A"]["B"]``.
+        """
+        prefix = f"{prefix}_"
+        for key in sorted(os.environ):
+            if not key.startswith(prefix):
+                continue
+            raw = os.environ[key]
+            try:
+                value: Any = loads(raw)
+            except Exception:
+                value = raw
+            name = key[len(prefix) :]
+            if "__" not in name:
+                self[name] = value
+                continue
+            current: dict[str, Any] = self
+            *parts, last = name.split("__")
+            for part in parts:
+                current = current.setdefault(part, {})
+            current[last] = value
+        return True
+
+    def get_namespace(
+        self, namespace: str, lowercase: bool = True, trim_namespace: bool = True
+    ) -> dict[str, Any]:
+        """Return the keys that start with ``namespace`` as a new dict."""
+        found: dict[str, Any] = {}
+        for key, value in self.items():
+            if not key.startswith(namespace):
+                continue
+            name = key[len(namespace) :] if trim_namespace else key
+            found[name.lower() if lowercase else name] = value
+        return found
+
+    def __repr__(self) -> str:
+        return f"<Config {dict.__repr__(self)}>"
+
+
+def _import_string(path: str) -> object:
+    import importlib
+
+    module_name, _, attr = path.replace(":", ".").rpartition(".")
+    try:
+        return getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError, ValueError):
+        return importlib.import_module(path)

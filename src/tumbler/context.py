@@ -1,0 +1,203 @@
+"""The one context object a request (or an app context) pushes.
+
+A single ``ContextVar`` holds a mutable ``Context``. Copying the ``contextvars`` context for a
+worker thread copies the pointer, not the object, so ``g`` and ``after_this_request`` registered
+in a thread-pool hop are seen by the request that made the hop.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .lifecycle.handler import Handler
+
+if TYPE_CHECKING:
+    from .app import Tumbler
+    from .http.exceptions import HTTPException
+    from .http.request import Request
+    from .lifecycle.hooks import HookSet
+    from .routing import Rule
+    from .sessions import SessionMixin
+
+__all__ = [
+    "Context",
+    "after_this_request",
+    "copy_current_request_context",
+    "current_context",
+    "has_app_context",
+    "has_request_context",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_cv_context: contextvars.ContextVar[Context | None] = contextvars.ContextVar(
+    "tumbler.context", default=None
+)
+_get_context = _cv_context.get
+
+_NO_APP = (
+    "Working outside of application context. This code needs the running app: call it while "
+    "a request is handled, or push a context with 'with app.app_context():'."
+)
+_NO_REQUEST = (
+    "Working outside of request context. This code needs an active HTTP request: call it from "
+    "a view, a hook or a callback, or push one with 'with app.test_request_context():'."
+)
+
+
+class AppGlobals:
+    """The ``g`` namespace: per-context storage with ``get``, ``pop``, ``setdefault`` and ``in``."""
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """Return attribute ``name``, or ``default`` when it is not set."""
+        return self.__dict__.get(name, default)
+
+    def pop(self, name: str, *default: Any) -> Any:
+        """Remove attribute ``name`` and return it; ``default`` if given and missing."""
+        if default:
+            return self.__dict__.pop(name, default[0])
+        return self.__dict__.pop(name)
+
+    def setdefault(self, name: str, default: Any = None) -> Any:
+        """Return attribute ``name``, setting it to ``default`` first when it is missing."""
+        return self.__dict__.setdefault(name, default)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.__dict__
+
+    def __iter__(self) -> Any:
+        return iter(self.__dict__)
+
+    def __repr__(self) -> str:
+        return f"<tumbler.g of {self.__dict__!r}>"
+
+
+class Context:
+    """Everything that belongs to one request, or to one app context when ``request`` is None."""
+
+    __slots__ = (
+        "_session",
+        "_tokens",
+        "app",
+        "deferred",
+        "error",
+        "g",
+        "hooks",
+        "request",
+        "routing_error",
+        "torn_down",
+        "url_rule",
+        "view",
+        "view_args",
+    )
+
+    def __init__(self, app: Tumbler, request: Request | None = None) -> None:
+        self.app = app
+        self.request = request
+        self.g = AppGlobals()
+        self.deferred: list[Handler] = []
+        self.hooks: HookSet | None = None
+        self.view: Handler | None = None
+        self.view_args: dict[str, Any] = {}
+        self.url_rule: Rule | None = None
+        self.routing_error: HTTPException | None = None
+        self.error: BaseException | None = None
+        self.torn_down = False
+        self._session: SessionMixin | None = None
+        self._tokens: list[contextvars.Token[Context | None]] = []
+
+    # Pushing and popping -------------------------------------------------------------------
+
+    def push(self) -> None:
+        """Make this the current context of the running thread or task."""
+        self._tokens.append(_cv_context.set(self))
+
+    def pop(self) -> None:
+        """Restore the context that was current before the matching ``push``."""
+        _cv_context.reset(self._tokens.pop())
+
+    def __enter__(self) -> Context:
+        self.push()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.pop()
+
+    @property
+    def session(self) -> SessionMixin:
+        """This request's session, opened on first use."""
+        session = self._session
+        if session is None:
+            session = self._session = self.app.open_session(self)
+        return session
+
+    def __repr__(self) -> str:
+        what = f"{self.request!r}" if self.request is not None else "app context"
+        return f"<Context {what} of {self.app.name!r}>"
+
+
+def current_context() -> Context:
+    """Return the active context, or raise the RuntimeError that tells what to do."""
+    ctx = _get_context()
+    if ctx is None:
+        raise RuntimeError(_NO_APP)
+    return ctx
+
+
+def current_request_context() -> Context:
+    """Return the active context if it holds a request."""
+    ctx = _get_context()
+    if ctx is None or ctx.request is None:
+        raise RuntimeError(_NO_REQUEST)
+    return ctx
+
+
+def has_request_context() -> bool:
+    """Tell whether a request is active (useful before touching ``request``)."""
+    ctx = _get_context()
+    return ctx is not None and ctx.request is not None
+
+
+def has_app_context() -> bool:
+    """Tell whether an app context (or a request) is active."""
+    return _get_context() is not None
+
+
+def after_this_request(f: F) -> F:
+    """Run ``f(response)`` after this request's response is made; usable as a decorator.
+
+    ``f`` may return a response to replace the current one, or None to keep it.
+    """
+    current_request_context().deferred.append(Handler(f))
+    return f
+
+
+def copy_current_request_context(f: F) -> F:
+    """Bind ``f`` to the current request so it can run later, in another thread or task."""
+    ctx = current_request_context()
+
+    if inspect.iscoroutinefunction(f):
+
+        @functools.wraps(f)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            token = _cv_context.set(ctx)
+            try:
+                return await f(*args, **kwargs)
+            finally:
+                _cv_context.reset(token)
+
+        return async_wrapper  # type: ignore[return-value]
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        token = _cv_context.set(ctx)
+        try:
+            return f(*args, **kwargs)
+        finally:
+            _cv_context.reset(token)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,115 @@
+"""``request``, ``g``, ``session`` and ``current_app``: typed proxies to the active context.
+
+A proxy looks its target up on every use, so module-level names stay correct across threads
+and asyncio tasks. ``_get_current_object()`` returns the real object, e.g. to hand it to a
+thread that outlives the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+from .context import AppGlobals, current_context, current_request_context
+
+if TYPE_CHECKING:
+    from .app import Tumbler
+    from .http.request import Request
+    from .sessions import SessionMixin
+
+__all__ = ["current_app", "g", "request", "session"]
+
+T = TypeVar("T")
+
+
+class ContextProxy(Generic[T]):
+    """Forward attribute and item access to the object ``lookup()`` returns right now."""
+
+    __slots__ = ("_lookup", "_name")
+
+    def __init__(self, lookup: Callable[[], T], name: str) -> None:
+        object.__setattr__(self, "_lookup", lookup)
+        object.__setattr__(self, "_name", name)
+
+    def _get_current_object(self) -> T:
+        """Return the proxied object itself."""
+        return self._lookup()  # type: ignore[no-any-return]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lookup(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._lookup(), name, value)
+
+    def __delattr__(self, name: str) -> None:
+        delattr(self._lookup(), name)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._lookup()[key]  # type: ignore[index]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._lookup()[key] = value  # type: ignore[index]
+
+    def __delitem__(self, key: Any) -> None:
+        del self._lookup()[key]  # type: ignore[attr-defined]
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._lookup()  # type: ignore[operator]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._lookup())  # type: ignore[call-overload,no-any-return]
+
+    def __len__(self) -> int:
+        return len(self._lookup())  # type: ignore[arg-type]
+
+    def __bool__(self) -> bool:
+        try:
+            return bool(self._lookup())
+        except RuntimeError:
+            return False
+
+    def __eq__(self, other: object) -> bool:
+        return self._lookup() == other
+
+    def __ne__(self, other: object) -> bool:
+        return self._lookup() != other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        try:
+            obj = self._lookup()
+        except RuntimeError:
+            return f"<unbound {self._name}>"
+        return repr(obj)
+
+    def __dir__(self) -> list[str]:
+        try:
+            return dir(self._lookup())
+        except RuntimeError:
+            return []
+
+
+def _lookup_request() -> Request:
+    request = current_request_context().request
+    assert request is not None
+    return request
+
+
+def _lookup_g() -> AppGlobals:
+    return current_context().g
+
+
+def _lookup_app() -> Tumbler:
+    return current_context().app
+
+
+def _lookup_session() -> SessionMixin:
+    return current_request_context().session
+
+
+# Typed as the objects they stand for, so user code type-checks as it does with Flask.
+request: Request = cast("Request", ContextProxy(_lookup_request, "request"))
+g: AppGlobals = cast(AppGlobals, ContextProxy(_lookup_g, "g"))
+current_app: Tumbler = cast("Tumbler", ContextProxy(_lookup_app, "current_app"))
+session: SessionMixin = cast("SessionMixin", ContextProxy(_lookup_session, "session"))

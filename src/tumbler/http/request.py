@@ -1,0 +1,580 @@
+"""The incoming request: one protocol-neutral class, two thin sources (WSGI and ASGI).
+
+``Request`` holds the HTTP logic and parses lazily: headers, query, cookies, body, form and
+JSON are built on first use and cached. ``WSGIRequest`` and ``ASGIRequest`` only say where the
+raw values live (an environ, or a scope plus a buffered body).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
+
+from .accept import Accept, LanguageAccept, MIMEAccept, parse_accept
+from .cookies import parse_cookie
+from .datastructures import Headers, ImmutableMultiDict, MultiDict
+from .exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from .urls import parse_qsl_to_multidict
+
+if TYPE_CHECKING:
+    from ..routing import Rule
+
+__all__ = ["ASGIRequest", "Request", "WSGIRequest"]
+
+_EMPTY_FORM: ImmutableMultiDict = ImmutableMultiDict()
+_JSON_LOAD_ERRORS = (ValueError, RecursionError)
+
+
+def _split_mimetype(value: str) -> tuple[str, dict[str, str]]:
+    mimetype, _, rest = value.partition(";")
+    params: dict[str, str] = {}
+    for item in rest.split(";"):
+        key, sep, val = item.partition("=")
+        if sep:
+            params[key.strip().lower()] = val.strip().strip('"')
+    return mimetype.strip().lower(), params
+
+
+class Request:
+    """An HTTP request as Flask users know it; subclasses supply the raw values."""
+
+    __slots__ = (
+        "_accept_languages",
+        "_accept_mimetypes",
+        "_args",
+        "_body",
+        "_cookies",
+        "_form",
+        "_headers",
+        "_json",
+        "_json_loaded",
+        "max_content_length",
+        "max_form_memory_size",
+        "max_form_parts",
+        "method",
+        "path",
+        "root_path",
+        "routing_exception",
+        "url_rule",
+        "view_args",
+    )
+
+    #: Query parameters beyond this count are refused with 400 (Werkzeug has no limit).
+    max_query_params = 1000
+
+    def __init__(self, method: str, path: str, root_path: str) -> None:
+        self.method = method
+        self.path = path
+        self.root_path = root_path
+        self.url_rule: Rule | None = None
+        self.view_args: dict[str, Any] | None = None
+        self.routing_exception: Exception | None = None
+        self.max_content_length: int | None = None
+        self.max_form_memory_size: int | None = 500_000
+        self.max_form_parts: int | None = 1000
+        self._headers: Headers | None = None
+        self._args: ImmutableMultiDict | None = None
+        self._cookies: dict[str, str] | None = None
+        self._body: bytes | None = None
+        self._form: ImmutableMultiDict | None = None
+        self._json: Any = None
+        self._json_loaded = False
+        self._accept_languages: LanguageAccept | None = None
+        self._accept_mimetypes: MIMEAccept | None = None
+
+    # What a source provides ------------------------------------------------------------------
+
+    def _header(self, lower_name: str) -> str | None:
+        """Return one request header by lower-case name (joined if repeated), or None."""
+        raise NotImplementedError
+
+    def _make_headers(self) -> Headers:
+        raise NotImplementedError
+
+    @property
+    def query_string(self) -> bytes:
+        """The raw query string, without the ``?``."""
+        raise NotImplementedError
+
+    @property
+    def scheme(self) -> str:
+        """``http`` or ``https`` (as the server saw it; see ProxyFix for proxies)."""
+        raise NotImplementedError
+
+    @property
+    def server(self) -> tuple[str, int | None] | None:
+        """The server's (host, port), when the server says."""
+        raise NotImplementedError
+
+    @property
+    def remote_addr(self) -> str | None:
+        """The client's address, as the server reports it."""
+        raise NotImplementedError
+
+    @property
+    def environ(self) -> dict[str, Any]:
+        """The WSGI environ (under ASGI, an equivalent dict built on first use)."""
+        raise NotImplementedError
+
+    def _read_body(self, limit: int | None) -> bytes:
+        """Read the whole body; raise RequestEntityTooLarge past ``limit``."""
+        raise NotImplementedError
+
+    # Headers, URL and query --------------------------------------------------------------------
+
+    @property
+    def headers(self) -> Headers:
+        """The request headers: case-insensitive, multi-valued, read-only."""
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = self._make_headers()
+        return headers
+
+    @property
+    def args(self) -> ImmutableMultiDict:
+        """The parsed query string."""
+        args = self._args
+        if args is None:
+            qs = self.query_string
+            args = self._args = (
+                parse_qsl_to_multidict(qs, max_fields=self.max_query_params)
+                if qs
+                else _EMPTY_FORM
+            )
+        return args
+
+    @property
+    def full_path(self) -> str:
+        """Path and query string, as Flask gives it (always with a ``?``)."""
+        return f"{self.path}?{self.query_string.decode('latin-1')}"
+
+    @property
+    def script_root(self) -> str:
+        """Where the app is mounted (WSGI SCRIPT_NAME, ASGI root_path)."""
+        return self.root_path
+
+    @property
+    def host(self) -> str:
+        """The Host header, or the server's name and port when it is missing."""
+        host = self._header("host")
+        if host:
+            return host
+        server = self.server
+        if server is None:
+            return ""
+        name, port = server
+        if port is None or (self.scheme, port) in (("http", 80), ("https", 443)):
+            return name
+        return f"{name}:{port}"
+
+    @property
+    def host_url(self) -> str:
+        """Scheme and host, with a trailing slash."""
+        return f"{self.scheme}://{self.host}/"
+
+    @property
+    def root_url(self) -> str:
+        """Scheme, host and script root, with a trailing slash."""
+        return f"{self.scheme}://{self.host}{self.root_path}/"
+
+    @property
+    def base_url(self) -> str:
+        """The URL without the query string."""
+        return f"{self.scheme}://{self.host}{self.root_path}{self.path}"
+
+    @property
+    def url(self) -> str:
+        """The full URL the client asked for."""
+        qs = self.query_string
+        base = self.base_url
+        return f"{base}?{qs.decode('latin-1')}" if qs else base
+
+    @property
+    def is_secure(self) -> bool:
+        """Whether the request came over HTTPS."""
+        return self.scheme in ("https", "wss")
+
+    @property
+    def endpoint(self) -> str | None:
+        """The endpoint of the matched rule, or None when routing failed."""
+        rule = self.url_rule
+        return rule.endpoint if rule is not None else None
+
+    @property
+    def blueprint(self) -> str | None:
+        """The name of the blueprint the endpoint belongs to (dotted for nested ones)."""
+        endpoint = self.endpoint
+        if endpoint is not None and "." in endpoint:
+            return endpoint.rpartition(".")[0]
+        return None
+
+    @property
+    def blueprints(self) -> list[str]:
+        """The current blueprint and its parents, innermost first."""
+        name = self.blueprint
+        if name is None:
+            return []
+        parts = name.split(".")
+        return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+    # Cookies and content negotiation ---------------------------------------------------------
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """The cookies the client sent (RFC 6265), parsed on first use."""
+        cookies = self._cookies
+        if cookies is None:
+            cookies = self._cookies = parse_cookie(self._header("cookie"))
+        return cookies
+
+    @property
+    def accept_languages(self) -> LanguageAccept:
+        """The Accept-Language header, with ``best_match``."""
+        value = self._accept_languages
+        if value is None:
+            value = self._accept_languages = parse_accept(
+                self._header("accept-language"), LanguageAccept
+            )
+        return value
+
+    @property
+    def accept_mimetypes(self) -> MIMEAccept:
+        """The Accept header, with ``best_match``."""
+        value = self._accept_mimetypes
+        if value is None:
+            value = self._accept_mimetypes = parse_accept(self._header("accept"), MIMEAccept)
+        return value
+
+    @property
+    def accept_encodings(self) -> Accept:
+        """The Accept-Encoding header."""
+        return parse_accept(self._header("accept-encoding"), Accept)
+
+    @property
+    def user_agent(self) -> str:
+        """The User-Agent header as a string."""
+        return self._header("user-agent") or ""
+
+    @property
+    def referrer(self) -> str | None:
+        """The Referer header."""
+        return self._header("referer")
+
+    # Body ---------------------------------------------------------------------------------------
+
+    @property
+    def content_type(self) -> str | None:
+        """The Content-Type header as sent."""
+        return self._header("content-type")
+
+    @property
+    def mimetype(self) -> str:
+        """The media type of the body, lower-cased, without parameters."""
+        value = self._header("content-type")
+        return _split_mimetype(value)[0] if value else ""
+
+    @property
+    def mimetype_params(self) -> dict[str, str]:
+        """The Content-Type parameters, such as ``charset``."""
+        value = self._header("content-type")
+        return _split_mimetype(value)[1] if value else {}
+
+    @property
+    def content_length(self) -> int | None:
+        """The declared body length, or None when absent or malformed."""
+        value = self._header("content-length")
+        if value is None:
+            return None
+        value = value.strip()
+        if not value.isdigit() or not value.isascii():
+            return None
+        return int(value)
+
+    def get_data(self, cache: bool = True, as_text: bool = False) -> Any:
+        """Return the raw body, read once and kept (413 past ``max_content_length``)."""
+        body = self._body
+        if body is None:
+            body = self._read_body(self.max_content_length)
+            if cache:
+                self._body = body
+        if as_text:
+            return body.decode(self.mimetype_params.get("charset", "utf-8"), "replace")
+        return body
+
+    @property
+    def data(self) -> bytes:
+        """The raw body as bytes."""
+        data: bytes = self.get_data()
+        return data
+
+    @property
+    def stream(self) -> IO[bytes]:
+        """The body as a binary file object."""
+        return io.BytesIO(self.get_data())
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the body claims to be JSON (``application/json`` or ``+json``)."""
+        mimetype = self.mimetype
+        return mimetype == "application/json" or (
+            mimetype.startswith("application/") and mimetype.endswith("+json")
+        )
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        """Parse the body as JSON: 415 if it is not JSON, 400 if it is malformed."""
+        if cache and self._json_loaded:
+            return self._json
+        if not (force or self.is_json):
+            if silent:
+                return None
+            raise UnsupportedMediaType(
+                "Did not attempt to load JSON data because the request Content-Type "
+                "was not 'application/json'."
+            )
+        try:
+            value = json.loads(self.get_data())
+        except _JSON_LOAD_ERRORS as error:
+            if silent:
+                return None
+            raise BadRequest(f"The browser sent malformed JSON: {type(error).__name__}.") from None
+        if cache:
+            self._json, self._json_loaded = value, True
+        return value
+
+    @property
+    def json(self) -> Any:
+        """The parsed JSON body (see ``get_json``)."""
+        return self.get_json()
+
+    @property
+    def form(self) -> ImmutableMultiDict:
+        """Fields of a urlencoded body."""
+        form = self._form
+        if form is None:
+            form = self._form = self._parse_form()
+        return form
+
+    def _parse_form(self) -> ImmutableMultiDict:
+        if self.mimetype != "application/x-www-form-urlencoded":
+            return _EMPTY_FORM
+        limit = self.max_form_memory_size
+        length = self.content_length
+        if limit is not None and length is not None and length > limit:
+            raise RequestEntityTooLarge("The form data is larger than the configured limit.")
+        body = self.get_data()
+        if limit is not None and len(body) > limit:
+            raise RequestEntityTooLarge("The form data is larger than the configured limit.")
+        return parse_qsl_to_multidict(body, max_fields=self.max_form_parts)
+
+    @property
+    def files(self) -> ImmutableMultiDict:
+        """Uploaded files of a multipart body."""
+        return _EMPTY_FORM
+
+    @property
+    def values(self) -> MultiDict:
+        """Query arguments and form fields together (args first)."""
+        combined = MultiDict()
+        for source in (self.args, self.form if self.method != "GET" else _EMPTY_FORM):
+            for key, values in source.lists():
+                for value in values:
+                    combined.add(key, value)
+        return combined
+
+    def __repr__(self) -> str:
+        return f"<Request {self.path!r} [{self.method}]>"
+
+
+def _wsgi_path(value: str) -> str:
+    # PEP 3333 hands over the bytes of the path decoded as latin-1; URLs are UTF-8.
+    if value.isascii():
+        return value
+    return value.encode("latin-1").decode("utf-8", "replace")
+
+
+_WSGI_SPECIAL = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+
+
+class WSGIRequest(Request):
+    """A request whose raw values live in a PEP 3333 environ."""
+
+    __slots__ = ("_environ",)
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        super().__init__(
+            environ["REQUEST_METHOD"].upper(),
+            _wsgi_path(environ.get("PATH_INFO") or "/"),
+            _wsgi_path(environ.get("SCRIPT_NAME", "")).rstrip("/"),
+        )
+        self._environ = environ
+
+    def _header(self, lower_name: str) -> str | None:
+        key = _WSGI_SPECIAL.get(lower_name)
+        if key is None:
+            key = "HTTP_" + lower_name.upper().replace("-", "_")
+        value: str | None = self._environ.get(key)
+        return value
+
+    def _make_headers(self) -> Headers:
+        return Headers.from_wsgi_environ(self._environ)
+
+    @property
+    def query_string(self) -> bytes:
+        """The raw query string, without the ``?``."""
+        return str(self._environ.get("QUERY_STRING", "")).encode("latin-1")
+
+    @property
+    def scheme(self) -> str:
+        """``http`` or ``https``."""
+        return str(self._environ.get("wsgi.url_scheme", "http"))
+
+    @property
+    def server(self) -> tuple[str, int | None] | None:
+        """The server's (host, port)."""
+        name = self._environ.get("SERVER_NAME")
+        if not name:
+            return None
+        port = self._environ.get("SERVER_PORT")
+        return name, int(port) if port and str(port).isdigit() else None
+
+    @property
+    def remote_addr(self) -> str | None:
+        """The client's address."""
+        return self._environ.get("REMOTE_ADDR")
+
+    @property
+    def environ(self) -> dict[str, Any]:
+        """The WSGI environ."""
+        return self._environ
+
+    def _read_body(self, limit: int | None) -> bytes:
+        length = self.content_length
+        if limit is not None and length is not None and length > limit:
+            raise RequestEntityTooLarge()
+        stream = self._environ.get("wsgi.input")
+        if stream is None:
+            return b""
+        if length is None:
+            # No length: only read when the server says the stream ends by itself (chunked).
+            if not self._environ.get("wsgi.input_terminated"):
+                return b""
+            return _read_bounded(stream.read, limit)
+        data: bytes = stream.read(length) if length else b""
+        return data
+
+
+def _read_bounded(read: Callable[[int], bytes], limit: int | None) -> bytes:
+    parts: list[bytes] = []
+    total = 0
+    while True:
+        chunk = read(65536)
+        if not chunk:
+            return b"".join(parts)
+        total += len(chunk)
+        if limit is not None and total > limit:
+            raise RequestEntityTooLarge()
+        parts.append(chunk)
+
+
+class ASGIRequest(Request):
+    """A request whose raw values live in an ASGI scope; the adapter buffers the body."""
+
+    __slots__ = ("_environ_cache", "_raw_body", "_scope", "body_error")
+
+    def __init__(self, scope: dict[str, Any]) -> None:
+        super().__init__(scope["method"], scope["path"] or "/", scope.get("root_path", ""))
+        self._scope = scope
+        self._raw_body = b""
+        self._environ_cache: dict[str, Any] | None = None
+        #: Set by the adapter when the body could not be read within the limits.
+        self.body_error: Exception | None = None
+
+    def set_body(self, body: bytes) -> None:
+        """Hand over the body the adapter received."""
+        self._raw_body = body
+
+    def _header(self, lower_name: str) -> str | None:
+        key = lower_name.encode("latin-1")
+        found: list[str] = []
+        for name, value in self._scope["headers"]:
+            if name == key:
+                found.append(value.decode("latin-1"))
+        if not found:
+            return None
+        if len(found) == 1:
+            return found[0]
+        return ("; " if lower_name == "cookie" else ", ").join(found)
+
+    def _make_headers(self) -> Headers:
+        return Headers.from_asgi(self._scope["headers"])
+
+    @property
+    def query_string(self) -> bytes:
+        """The raw query string, without the ``?``."""
+        value: bytes = self._scope.get("query_string", b"")
+        return value
+
+    @property
+    def scheme(self) -> str:
+        """``http`` or ``https``."""
+        return str(self._scope.get("scheme", "http"))
+
+    @property
+    def server(self) -> tuple[str, int | None] | None:
+        """The server's (host, port)."""
+        server = self._scope.get("server")
+        if not server:
+            return None
+        return str(server[0]), server[1]
+
+    @property
+    def remote_addr(self) -> str | None:
+        """The client's address."""
+        client = self._scope.get("client")
+        return str(client[0]) if client else None
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        """The ASGI connection scope."""
+        return self._scope
+
+    @property
+    def environ(self) -> dict[str, Any]:
+        """A WSGI-style environ built from the scope, for code that expects one."""
+        environ = self._environ_cache
+        if environ is None:
+            environ = self._environ_cache = _environ_from_scope(self)
+        return environ
+
+    def _read_body(self, limit: int | None) -> bytes:
+        if self.body_error is not None:
+            raise self.body_error
+        body = self._raw_body
+        if limit is not None and len(body) > limit:
+            raise RequestEntityTooLarge()
+        return body
+
+
+def _environ_from_scope(request: ASGIRequest) -> dict[str, Any]:
+    scope = request.scope
+    server = request.server
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": request.root_path,
+        "PATH_INFO": request.path.encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": request.query_string.decode("latin-1"),
+        "SERVER_NAME": server[0] if server else "",
+        "SERVER_PORT": str(server[1]) if server and server[1] is not None else "",
+        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
+        "REMOTE_ADDR": request.remote_addr or "",
+        "wsgi.url_scheme": request.scheme,
+        "asgi.scope": scope,
+    }
+    for name, value in request.headers.items():
+        key = name.upper().replace("-", "_")
+        if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            key = "HTTP_" + key
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ

@@ -1,0 +1,65 @@
+"""Advancing the pipeline generator: the part both drivers share.
+
+``start`` runs the pipeline to its first call. ``run_calls`` executes calls and feeds their
+results back until the pipeline finishes, or until it asks for an async call and no
+``run_async`` was given (the ASGI driver then awaits that call on its event loop).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, TypeVar
+
+from .pipeline import Call
+
+__all__ = ["Step", "resume", "run_calls", "start"]
+
+R = TypeVar("R")
+
+# (the next call to make, or None when finished; the pipeline's result when finished)
+Step = tuple[Call | None, Any]
+
+
+def start(gen: Generator[Call, Any, R]) -> Step:
+    """Run the pipeline up to its first call."""
+    try:
+        return gen.send(None), None
+    except StopIteration as stop:
+        return None, stop.value
+
+
+def resume(gen: Generator[Call, Any, R], value: Any, error: BaseException | None) -> Step:
+    """Send a call's result (or throw its exception) back and run to the next call."""
+    try:
+        if error is None:
+            return gen.send(value), None
+        return gen.throw(error), None
+    except StopIteration as stop:
+        return None, stop.value
+
+
+def run_calls(
+    gen: Generator[Call, Any, R],
+    call: Call | None,
+    run_async: Callable[[Awaitable[Any]], Any] | None,
+) -> Step:
+    """Make calls until the pipeline ends, or it wants an async call we cannot run here."""
+    result: Any = None
+    while call is not None:
+        handler, args, kwargs = call
+        if handler.is_async and run_async is None:
+            return call, None
+        try:
+            if handler.is_async:
+                assert run_async is not None
+                value = run_async(handler.func(*args, **kwargs))
+            else:
+                value = handler.func(*args, **kwargs)
+        except BaseException as error:  # thrown back in: the pipeline decides
+            call, result = resume(gen, None, error)
+        else:
+            try:
+                call = gen.send(value)
+            except StopIteration as stop:
+                return None, stop.value
+    return None, result

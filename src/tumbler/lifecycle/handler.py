@@ -1,0 +1,39 @@
+"""User callables, classified sync or async once, when they are registered.
+
+The drivers look at ``Handler.is_async`` for every call they make; deciding it here keeps
+``inspect`` off the per-request path.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["Handler", "is_async_callable"]
+
+
+def is_async_callable(func: Callable[..., Any]) -> bool:
+    """Tell whether calling ``func`` returns an awaitable that must be awaited."""
+    while isinstance(func, functools.partial):
+        func = func.func
+    if inspect.iscoroutinefunction(func):
+        return True
+    call = getattr(func, "__call__", None)  # noqa: B004 - objects with an async __call__
+    return call is not None and not inspect.isfunction(func) and inspect.iscoroutinefunction(call)
+
+
+class Handler:
+    """A user callable together with how it must be called."""
+
+    __slots__ = ("func", "is_async", "name")
+
+    def __init__(self, func: Callable[..., Any]) -> None:
+        self.func = func
+        self.is_async = is_async_callable(func)
+        self.name: str = getattr(func, "__qualname__", None) or repr(func)
+
+    def __repr__(self) -> str:
+        kind = "async" if self.is_async else "sync"
+        return f"<Handler {kind} {self.name}>"

@@ -1,0 +1,226 @@
+"""The request lifecycle, written once for both WSGI and ASGI.
+
+Rules of this module (see README.md beside it):
+
+* It does no I/O, imports neither asyncio nor threading, and touches no context variable.
+* Every time it needs user code it *yields* a call, ``(handler, args, kwargs)``, and gets the
+  result sent back, or the exception thrown back in. A driver (``drive.py``) decides how to
+  run each call: inline, awaited, on a worker thread, or on a per-thread event loop.
+* So its ``try``/``except`` blocks read like plain synchronous code, and the order of hooks is
+  the same under every server by construction.
+
+Order of one request:
+
+1. ``before_request`` hooks; the first that returns non-None answers the request.
+2. The view (or the routing error, or an automatic OPTIONS answer).
+3. An exception from 1 or 2 goes to a matching error handler; HTTP errors without one become
+   their own response.
+4. The return value becomes a Response.
+5. This request's ``after_this_request`` callbacks, in registration order, then
+   ``after_request`` hooks in reverse; each runs at most once. None keeps the response.
+6. The session is saved (when it was opened).
+7. Teardown: ``teardown_request`` then ``teardown_appcontext`` callbacks, reversed, each one
+   even when another raised. For a streamed body the driver runs this after the last chunk.
+
+An exception that escapes 3, or is raised in 4 to 6, becomes a logged 500 (through a 500
+handler when there is one); the after-chain then goes on with the callbacks that have not run
+yet. With ``PROPAGATE_EXCEPTIONS`` it propagates instead, after teardown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..http.exceptions import HTTPException, InternalServerError, RequestRedirect
+from ..http.response import Response
+from .handler import Handler
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+__all__ = ["Call", "LifecycleApp", "NO_KWARGS", "finish", "handle", "teardown"]
+
+Call = tuple[Handler, tuple[Any, ...], Mapping[str, Any]]
+NO_KWARGS: Mapping[str, Any] = {}
+
+
+class LifecycleApp(Protocol):
+    """What the pipeline needs from the app object."""
+
+    @property
+    def propagate_exceptions(self) -> bool: ...
+
+    def make_response(self, rv: Any) -> Response: ...
+
+    def find_error_handler(self, error: BaseException, ctx: Context) -> Handler | None: ...
+
+    def log_exception(self, ctx: Context, error: BaseException) -> None: ...
+
+    def log_teardown_error(self, handler: Handler, error: BaseException) -> None: ...
+
+    def make_default_options_response(self, ctx: Context) -> Response: ...
+
+    def save_session(self, ctx: Context, response: Response) -> None: ...
+
+    @property
+    def after_response_hooks(self) -> tuple[Handler, ...]: ...
+
+
+def handle(app: LifecycleApp, ctx: Context) -> Generator[Call, Any, Response]:
+    """Run a request up to its finished response; tear down now unless the body streams."""
+    try:
+        response = yield from _respond(app, ctx)
+    except BaseException as error:  # propagating: teardown still runs, then it goes on up
+        ctx.error = error
+        yield from teardown(app, ctx)
+        raise
+    if not response.is_streamed:
+        yield from teardown(app, ctx)
+    return response
+
+
+def teardown(app: LifecycleApp, ctx: Context) -> Generator[Call, Any, None]:
+    """Call every teardown callback with the unhandled error or None; log their errors."""
+    assert ctx.hooks is not None
+    ctx.torn_down = True
+    args = (ctx.error,)
+    for handler in ctx.hooks.teardown:
+        try:
+            yield handler, args, NO_KWARGS
+        except Exception as error:
+            app.log_teardown_error(handler, error)
+
+
+def finish(app: LifecycleApp, ctx: Context, response: Response) -> Generator[Call, Any, None]:
+    """After the body went out (or the client left): teardown if still due, then on-close code.
+
+    ``response.call_on_close`` callbacks run first, then the app's ``after_response`` hooks.
+    Their errors are logged; nothing can reach the client any more.
+    """
+    if not ctx.torn_down:
+        yield from teardown(app, ctx)
+    for func in response.on_close_callbacks:
+        handler = Handler(func)
+        try:
+            yield handler, (), NO_KWARGS
+        except Exception as error:
+            app.log_teardown_error(handler, error)
+    args = (response,)
+    for handler in app.after_response_hooks:
+        try:
+            yield handler, args, NO_KWARGS
+        except Exception as error:
+            app.log_teardown_error(handler, error)
+
+
+def _respond(app: LifecycleApp, ctx: Context) -> Generator[Call, Any, Response]:
+    """Steps 1 to 6: produce the response that will be sent."""
+    try:
+        rv = yield from _dispatch(app, ctx)
+        response = rv if type(rv) is Response else app.make_response(rv)
+    except Exception as error:
+        response = yield from _internal_error(app, ctx, error)
+    return (yield from _after_chain(app, ctx, response))
+
+
+def _dispatch(app: LifecycleApp, ctx: Context) -> Generator[Call, Any, Any]:
+    """Steps 1 to 3: before hooks, then the view; user errors go to their handlers."""
+    hooks = ctx.hooks
+    assert hooks is not None
+    try:
+        if hooks.has_before:
+            for handler in hooks.before:
+                rv = yield handler, (), NO_KWARGS
+                if rv is not None:
+                    return rv
+        if ctx.routing_error is not None:
+            raise ctx.routing_error
+        view = ctx.view
+        if view is None:  # a rule that answers OPTIONS by itself
+            return app.make_default_options_response(ctx)
+        rv = yield view, (), ctx.view_args
+        if rv is None:
+            raise TypeError(
+                f"The view function for {view.name!r} did not return a valid response: "
+                "it returned None or ended without a return statement."
+            )
+        return rv
+    except Exception as error:
+        return (yield from _handle_user_exception(app, ctx, error))
+
+
+def _handle_user_exception(
+    app: LifecycleApp, ctx: Context, error: Exception
+) -> Generator[Call, Any, Any]:
+    """Find and call the error handler for ``error``; re-raise when there is none."""
+    if isinstance(error, HTTPException) and (
+        error.code is None or isinstance(error, RequestRedirect)
+    ):
+        return error
+    handler = app.find_error_handler(error, ctx)
+    if handler is None:
+        if isinstance(error, HTTPException):
+            return error
+        raise error
+    return (yield handler, (error,), NO_KWARGS)
+
+
+def _internal_error(
+    app: LifecycleApp, ctx: Context, error: Exception
+) -> Generator[Call, Any, Response]:
+    """Turn an unhandled exception into a 500, or let it propagate when configured to."""
+    if app.propagate_exceptions:
+        raise error
+    ctx.error = error
+    app.log_exception(ctx, error)
+    server_error = InternalServerError(original_exception=error)
+    handler = app.find_error_handler(server_error, ctx)
+    if handler is not None:
+        try:
+            rv = yield handler, (server_error,), NO_KWARGS
+            return app.make_response(rv)
+        except Exception as handler_error:
+            app.log_exception(ctx, handler_error)
+    return server_error.get_response()
+
+
+def _after_chain(app: LifecycleApp, ctx: Context, response: Response) -> Generator[Call, Any, Response]:
+    """Steps 5 and 6: pass the response down this request's callbacks, then save the session.
+
+    ``i`` and ``j`` survive an exception, so a failing callback turns the response into a 500
+    and the chain resumes after it: no callback runs twice.
+    """
+    hooks = ctx.hooks
+    assert hooks is not None
+    deferred = ctx.deferred
+    after = hooks.after
+    i = j = 0
+    while True:
+        try:
+            while i < len(deferred):  # the list may grow while it runs
+                handler = deferred[i]
+                i += 1
+                rv = yield handler, (response,), NO_KWARGS
+                if rv is not None:
+                    response = _checked(rv, handler)
+            while j < len(after):
+                handler = after[j]
+                j += 1
+                rv = yield handler, (response,), NO_KWARGS
+                if rv is not None:
+                    response = _checked(rv, handler)
+            if ctx._session is not None and ctx.error is None:
+                app.save_session(ctx, response)
+            return response
+        except Exception as error:
+            response = yield from _internal_error(app, ctx, error)
+
+
+def _checked(rv: Any, handler: Handler) -> Response:
+    if isinstance(rv, Response):
+        return rv
+    raise TypeError(
+        f"The response callback {handler.name!r} returned {type(rv).__name__}; "
+        "it must return a Response object, or None to keep the current one."
+    )

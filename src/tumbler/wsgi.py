@@ -1,0 +1,169 @@
+"""The WSGI adapter: environ in, ``start_response`` and a body iterable out.
+
+It translates and drives; the lifecycle itself is ``lifecycle/pipeline.py``. Sync user code
+runs inline. ``async def`` user code runs on one event loop per worker thread, created on
+first use and reused for every later call (never a new loop per call).
+
+A buffered response is torn down before it is returned, as in Flask. A streamed one keeps
+its context: each chunk is produced with the request context current, and teardown runs in
+``close()``, which the server calls after the last chunk or when the client went away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .context import Context
+from .http.request import WSGIRequest
+from .lifecycle.drive import run_calls, start
+from .lifecycle.pipeline import finish, handle
+
+if TYPE_CHECKING:
+    from .app import Tumbler
+    from .http.response import Response
+
+__all__ = ["WSGIAdapter", "run_async"]
+
+T = TypeVar("T")
+StartResponse = Callable[..., Any]
+
+_local = threading.local()
+
+
+class _ThreadLoop:
+    """This thread's event loop; closed when the thread (and so this holder) goes away."""
+
+    __slots__ = ("loop",)
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+
+    def __del__(self) -> None:
+        if not self.loop.is_closed():
+            self.loop.close()
+
+
+def run_async(awaitable: Awaitable[T]) -> T:
+    """Run an awaitable to completion on this thread's long-lived event loop."""
+    holder: _ThreadLoop | None = getattr(_local, "holder", None)
+    if holder is None:
+        holder = _local.holder = _ThreadLoop()
+    return holder.loop.run_until_complete(awaitable)
+
+
+def _drive(gen: Any) -> Any:
+    call, result = start(gen)
+    if call is not None:
+        _, result = run_calls(gen, call, run_async)
+    return result
+
+
+class WSGIAdapter:
+    """``app.wsgi_app``: the PEP 3333 callable."""
+
+    __slots__ = ("app",)
+
+    def __init__(self, app: Tumbler) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        app = self.app
+        request = WSGIRequest(environ)
+        ctx = app.request_context_for(request)
+        ctx.push()
+        try:
+            response: Response = _drive(handle(app, ctx))
+        finally:
+            ctx.pop()
+        start_response(response.status, response.headers.to_wsgi_list())
+        head = request.method == "HEAD"
+        preserve = environ.get("tumbler.preserve_context")
+        if not response.is_streamed and not response.on_close_callbacks and not (
+            app.after_response_hooks or preserve
+        ):
+            return [] if head else response.response  # PERF: no wrapper for plain answers
+        return WSGIBody(app, ctx, response, head, preserve)
+
+
+class WSGIBody:
+    """The body iterable for responses that stream or have code to run after sending."""
+
+    __slots__ = ("_app", "_chunks", "_closed", "_ctx", "_preserve", "_response")
+
+    def __init__(
+        self,
+        app: Tumbler,
+        ctx: Context,
+        response: Response,
+        head: bool,
+        preserve: Callable[[Context], None] | None,
+    ) -> None:
+        self._app = app
+        self._ctx = ctx
+        self._response = response
+        self._preserve = preserve
+        self._closed = False
+        body: Any = response.response
+        if head:
+            self._chunks: Iterator[Any] = iter(())
+        elif hasattr(body, "__aiter__"):
+            self._chunks = _sync_chunks(body)
+        else:
+            self._chunks = iter(body)
+
+    def __iter__(self) -> WSGIBody:
+        return self
+
+    def __next__(self) -> bytes:
+        ctx = self._ctx
+        ctx.push()
+        try:
+            chunk = next(self._chunks)
+        except StopIteration:
+            raise
+        except Exception as error:
+            # The status line is gone: end the body here; the log says why.
+            ctx.error = error
+            self._app.log_exception(ctx, error)
+            raise StopIteration from None
+        finally:
+            ctx.pop()
+        return chunk.encode() if isinstance(chunk, str) else bytes(chunk)
+
+    def close(self) -> None:
+        """Called by the server after the last chunk, or when the client went away."""
+        if self._closed:
+            return
+        self._closed = True
+        ctx = self._ctx
+        ctx.push()
+        try:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception as error:
+                    self._app.log_exception(ctx, error)
+            _drive(finish(self._app, ctx, self._response))
+        finally:
+            ctx.pop()
+            if self._preserve is not None:
+                self._preserve(ctx)
+
+
+def _sync_chunks(body: AsyncIterator[Any]) -> Iterator[Any]:
+    """Iterate an async body from sync code, on this thread's loop."""
+    iterator = body.__aiter__()
+    try:
+        while True:
+            try:
+                yield run_async(iterator.__anext__())
+            except StopAsyncIteration:
+                return
+    finally:
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            run_async(aclose())
