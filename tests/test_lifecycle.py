@@ -139,7 +139,7 @@ def test_before_request_hooks_run_in_registration_order(app: Tumbler, client: Te
     order: list[int] = []
     for n in range(3):
         app.before_request(lambda n=n: order.append(n))
-    app.route("/")(lambda: "ok")
+    app.route("/", endpoint="e24")(lambda: "ok")
     client.get("/")
     assert order == [0, 1, 2]
 
@@ -214,7 +214,7 @@ def test_before_request_runs_when_routing_failed(
 def test_view_return_values_become_responses(
     app: Tumbler, client: TestClient, rv: Any, status: int, body: bytes, content_type: str
 ) -> None:
-    app.route("/")(lambda: rv)
+    app.route("/", endpoint="e25")(lambda: rv)
     response = client.get("/")
     assert response.status_code == status
     assert response.data == body
@@ -226,7 +226,7 @@ def test_view_return_values_become_responses(
 def test_view_response_object_is_used_as_is(app: Tumbler, client: TestClient) -> None:
     made = Response("custom", status=207, mimetype="text/plain")
     made.headers["X-Made"] = "yes"
-    app.route("/")(lambda: made)
+    app.route("/", endpoint="e26")(lambda: made)
     response = client.get("/")
     assert (response.status_code, response.text) == (207, "custom")
     assert response.headers["X-Made"] == "yes"
@@ -283,7 +283,7 @@ def test_view_returning_none_is_a_type_error_naming_the_view(app: Tumbler) -> No
 def test_view_returning_none_is_a_500_when_not_testing(
     app: Tumbler, client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    app.route("/")(lambda: None)
+    app.route("/", endpoint="e27")(lambda: None)
     assert client.get("/").status_code == 500
     assert "did not return a valid response" in caplog.text
 
@@ -303,7 +303,7 @@ def test_abort_produces_an_error_page(app: Tumbler, client: TestClient) -> None:
 
 
 def test_method_not_allowed_carries_allow(app: Tumbler, client: TestClient) -> None:
-    app.route("/", methods=["GET", "POST"])(lambda: "ok")
+    app.route("/", methods=["GET", "POST"], endpoint="e28")(lambda: "ok")
     response = client.put("/")
     assert response.status_code == 405
     assert response.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
@@ -344,7 +344,7 @@ def test_handler_for_http_exception_catches_all_http_errors(
     def any_http(error: HTTPException) -> tuple[str, int]:
         return f"http {error.code}", error.code or 500
 
-    app.route("/")(lambda: abort(410))
+    app.route("/", endpoint="e29")(lambda: abort(410))
     assert client.get("/").text == "http 410"
     assert client.get("/missing").text == "http 404"
 
@@ -378,7 +378,7 @@ def test_500_handler_receives_the_original_exception(app: Tumbler, client: TestC
     def server_error(error: InternalServerError) -> tuple[str, int]:
         return f"oops: {type(error.original_exception).__name__}", 500
 
-    app.route("/")(lambda: 1 / 0)
+    app.route("/", endpoint="e30")(lambda: 1 / 0)
     response = client.get("/")
     assert (response.status_code, response.text) == (500, "oops: ZeroDivisionError")
 
@@ -393,7 +393,7 @@ def test_exceptions_propagate_to_the_test_client(
         app.config["PROPAGATE_EXCEPTIONS"] = True
     torn_down: list[BaseException | None] = []
     app.teardown_request(torn_down.append)
-    app.route("/")(lambda: 1 / 0)
+    app.route("/", endpoint="e31")(lambda: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         app.test_client(protocol=protocol).get("/")
     assert len(torn_down) == 1 and isinstance(torn_down[0], ZeroDivisionError)
@@ -457,7 +457,7 @@ def test_callback_returning_a_non_response_is_an_error(
     app: Tumbler, client: TestClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     app.after_request(lambda response: "not a response")
-    app.route("/")(lambda: "ok")
+    app.route("/", endpoint="e32")(lambda: "ok")
     assert client.get("/").status_code == 500
     assert "must return a Response" in caplog.text
 
@@ -616,7 +616,7 @@ def test_teardown_order_and_arguments(app: Tumbler, client: TestClient) -> None:
     app.teardown_appcontext(lambda e: calls.append(("app 2", e)))
     app.teardown_request(lambda e: calls.append(("request 1", e)))
     app.teardown_request(lambda e: calls.append(("request 2", e)))
-    app.route("/")(lambda: "ok")
+    app.route("/", endpoint="e33")(lambda: "ok")
     client.get("/")
     assert calls == [("request 2", None), ("request 1", None), ("app 2", None), ("app 1", None)]
 
@@ -626,7 +626,7 @@ def test_teardown_gets_the_unhandled_error_even_after_a_500(
 ) -> None:
     errors: list[BaseException | None] = []
     app.teardown_request(errors.append)
-    app.route("/")(lambda: {}["missing"])
+    app.route("/", endpoint="e34")(lambda: {}["missing"])
     assert client.get("/").status_code == 500
     assert len(errors) == 1 and isinstance(errors[0], KeyError)
 
@@ -637,7 +637,7 @@ def test_teardown_gets_none_when_a_handler_dealt_with_it(
     errors: list[BaseException | None] = ["sentinel"]  # type: ignore[list-item]
     app.teardown_request(lambda e: errors.__setitem__(0, e))
     app.register_error_handler(KeyError, lambda e: ("handled", 400))
-    app.route("/")(lambda: {}["missing"])
+    app.route("/", endpoint="e35")(lambda: {}["missing"])
     assert client.get("/").status_code == 400
     assert errors == [None]
 
@@ -661,7 +661,7 @@ def test_every_teardown_runs_when_one_raises(
         ran.append("app")
         return "ignored"
 
-    app.route("/")(lambda: "ok")
+    app.route("/", endpoint="e36")(lambda: "ok")
     response = client.get("/")
     assert (response.status_code, response.text) == (200, "ok")
     assert ran == ["raises", "first", "app"]
@@ -676,7 +676,7 @@ def test_teardown_runs_when_a_before_hook_raises(app: Tumbler, client: TestClien
     def broken() -> None:
         raise LookupError("before failed")
 
-    app.route("/")(lambda: "ok")
+    app.route("/", endpoint="e37")(lambda: "ok")
     assert client.get("/").status_code == 500
     assert len(errors) == 1 and isinstance(errors[0], LookupError)
 
@@ -782,9 +782,9 @@ def test_with_client_keeps_the_last_context_open(app: Tumbler, protocol: str) ->
 
 
 def test_registration_after_first_request_is_refused(app: Tumbler, client: TestClient) -> None:
-    app.route("/")(lambda: "ok")
+    app.route("/", endpoint="e38")(lambda: "ok")
     client.get("/")
     with pytest.raises(AssertionError, match="first request"):
         app.before_request(lambda: None)
     with pytest.raises(AssertionError, match="first request"):
-        app.route("/late")(lambda: "late")
+        app.route("/late", endpoint="e39")(lambda: "late")

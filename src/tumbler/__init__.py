@@ -1,6 +1,7 @@
 """Tumbler: Flask's API and request lifecycle, served over WSGI and ASGI alike."""
 
 from .app import Tumbler
+from .blueprints import Blueprint
 from .context import (
     after_this_request,
     copy_current_request_context,
@@ -16,6 +17,7 @@ from .json import jsonify
 from .config import Config
 
 __all__ = [
+    "Blueprint",
     "Config",
     "HTTPException",
     "Request",

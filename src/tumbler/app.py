@@ -25,10 +25,11 @@ from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
 from .routing import Map, Rule
 from .scaffold import Scaffold, endpoint_from_view
-from .sessions import SessionInterface, SessionMixin
+from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
 
 if TYPE_CHECKING:
     from .asgi import ASGIAdapter
+    from .blueprints import Blueprint
     from .testing import TestClient
     from .wsgi import WSGIAdapter
 
@@ -74,7 +75,7 @@ class Tumbler(Scaffold):
 
     response_class = Response
     json_provider_class: type[JSONProvider] = DefaultJSONProvider
-    session_interface = SessionInterface()
+    session_interface: SessionInterface = SecureCookieSessionInterface()
     default_config = DEFAULT_CONFIG
 
     def __init__(
@@ -106,7 +107,8 @@ class Tumbler(Scaffold):
         self.after_serving_funcs: list[Handler] = []
         self._views: dict[str, Handler] = {}
         self._auto_options: set[int] = set()
-        self._hooks: HookSet | None = None
+        self.blueprints: dict[str, Blueprint] = {}
+        self._hooksets: dict[str | None, HookSet] = {}
         self._after_response: tuple[Handler, ...] = ()
         self._got_first_request = False
 
@@ -257,17 +259,35 @@ class Tumbler(Scaffold):
 
     # Per request -------------------------------------------------------------------------------
 
-    def _freeze(self) -> HookSet:
-        """Prepare the hook tuples once; later registration is refused."""
-        self._hooks = HookSet.build(
-            self.before_request_funcs.get(None, []),
-            self.after_request_funcs.get(None, []),
-            self.teardown_request_funcs.get(None, []),
-            self.teardown_appcontext_funcs,
-        )
+    def register_blueprint(self, blueprint: Blueprint, **options: Any) -> None:
+        """Add a blueprint's routes and hooks; ``url_prefix=`` and ``name=`` override its own."""
+        self._check_setup("register_blueprint")
+        blueprint.register(self, options)
+
+    def _freeze(self) -> None:
+        """Mark setup as done: hook tuples are prepared from now on, registration refused."""
         self._after_response = tuple(self.after_response_funcs)
         self._got_first_request = True
-        return self._hooks
+
+    def _hooks_for(self, endpoint: str | None) -> HookSet:
+        """The frozen hooks for requests to ``endpoint`` (its blueprint chain), cached."""
+        hooks = self._hooksets.get(endpoint)
+        if hooks is None:
+            if not self._got_first_request:
+                self._freeze()
+            chain: list[str] = []
+            if endpoint is not None and "." in endpoint:
+                parts = endpoint.split(".")[:-1]
+                chain = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+            hooks = self._hooksets[endpoint] = HookSet.build(
+                chain,
+                self.url_value_preprocessors,
+                self.before_request_funcs,
+                self.after_request_funcs,
+                self.teardown_request_funcs,
+                self.teardown_appcontext_funcs,
+            )
+        return hooks
 
     def _view_handler(self, endpoint: str) -> Handler:
         func = self.view_functions[endpoint]
@@ -279,7 +299,6 @@ class Tumbler(Scaffold):
     def request_context_for(self, request: Request) -> Context:
         """Route ``request`` and build its context (not pushed yet)."""
         ctx = Context(self, request)
-        ctx.hooks = self._hooks or self._freeze()
         config = self.config
         request.max_content_length = config["MAX_CONTENT_LENGTH"]
         request.max_form_memory_size = config["MAX_FORM_MEMORY_SIZE"]
@@ -290,9 +309,11 @@ class Tumbler(Scaffold):
             if isinstance(error, RequestRedirect):
                 error = self._redirect_with_query(error, request)
             ctx.routing_error = request.routing_exception = error
+            ctx.hooks = self._hooks_for(None)
             return ctx
         ctx.url_rule = request.url_rule = rule
         ctx.view_args = request.view_args = args
+        ctx.hooks = self._hooks_for(rule.endpoint)
         if request.method == "OPTIONS" and id(rule) in self._auto_options:
             return ctx  # view stays None: the pipeline answers with the Allow header
         ctx.view = self._view_handler(rule.endpoint)
@@ -323,18 +344,20 @@ class Tumbler(Scaffold):
 
     def find_error_handler(self, error: BaseException, ctx: Context) -> Handler | None:
         """The handler for ``error``: by status code first, then by the exception's MRO."""
-        spec = self.error_handler_spec.get(None)
-        if not spec:
-            return None
         code = error.code if isinstance(error, HTTPException) else None
         mro = type(error).__mro__
-        for key in (code, None) if code is not None else (None,):
-            handlers = spec.get(key)
-            if handlers:
-                for cls in mro:
-                    handler = handlers.get(cls)
-                    if handler is not None:
-                        return handler
+        hooks = ctx.hooks
+        for scope in hooks.error_scopes if hooks is not None else (None,):
+            spec = self.error_handler_spec.get(scope)
+            if not spec:
+                continue
+            for key in (code, None) if code is not None else (None,):
+                handlers = spec.get(key)
+                if handlers:
+                    for cls in mro:
+                        handler = handlers.get(cls)
+                        if handler is not None:
+                            return handler
         return None
 
     def make_response(self, rv: Any) -> Response:
@@ -408,12 +431,17 @@ class Tumbler(Scaffold):
 
     def open_session(self, ctx: Context) -> SessionMixin:
         """Open this request's session through ``session_interface``."""
-        return self.session_interface.open_session(self, ctx)
+        assert ctx.request is not None
+        interface = self.session_interface
+        session = interface.open_session(self, ctx.request)
+        return session if session is not None else interface.make_null_session(self)
 
     def save_session(self, ctx: Context, response: Response) -> None:
         """Save the session on the response through ``session_interface``."""
-        if ctx._session is not None:
-            self.session_interface.save_session(self, ctx._session, response)
+        session = ctx._session
+        interface = self.session_interface
+        if session is not None and not interface.is_null_session(session):
+            interface.save_session(self, session, response)
 
     # Contexts, URLs and testing ---------------------------------------------------------------
 
@@ -457,7 +485,7 @@ class Tumbler(Scaffold):
             external = bool(_external)
         else:
             server_name = self.config["SERVER_NAME"]
-            if ctx is None and server_name is None:
+            if server_name is None:
                 raise RuntimeError(
                     "Unable to build URLs outside an active request without 'SERVER_NAME' "
                     "configured. Also configure 'APPLICATION_ROOT' and 'PREFERRED_URL_SCHEME'."
@@ -470,12 +498,25 @@ class Tumbler(Scaffold):
             if not external:
                 raise ValueError("When specifying '_scheme', '_external' must be True.")
             scheme = _scheme
+        self.inject_url_defaults(endpoint, values)
         url = root + self.url_map.build(endpoint, values, method=_method)
         if _anchor is not None:
             url += "#" + quote(_anchor, safe="%!#$&'()*+,/:;=?@")
         if external:
             url = f"{scheme}://{host}{url}"
         return url
+
+    def inject_url_defaults(self, endpoint: str, values: dict[str, Any]) -> None:
+        """Let ``url_defaults`` functions (app, then blueprints inwards) fill in ``values``."""
+        if not self.url_default_functions:
+            return
+        scopes: list[str | None] = [None]
+        if "." in endpoint:
+            parts = endpoint.split(".")[:-1]
+            scopes.extend(".".join(parts[: i + 1]) for i in range(len(parts)))
+        for scope in scopes:
+            for handler in self.url_default_functions.get(scope, ()):
+                handler.func(endpoint, values)
 
     def run(
         self,

@@ -61,6 +61,9 @@ class Scaffold:
         self.before_request_funcs: dict[Scope, list[Handler]] = {}
         self.after_request_funcs: dict[Scope, list[Handler]] = {}
         self.teardown_request_funcs: dict[Scope, list[Handler]] = {}
+        self.url_value_preprocessors: dict[Scope, list[Handler]] = {}
+        self.url_default_functions: dict[Scope, list[Handler]] = {}
+        self.template_context_processors: dict[Scope, list[Handler]] = {}
         # scope -> status code (None for class-only) -> exception class -> handler
         self.error_handler_spec: dict[
             Scope, dict[int | None, dict[type[BaseException], Handler]]
@@ -147,6 +150,18 @@ class Scaffold:
     def teardown_request(self, f: F) -> F:
         """Run ``f(error)`` when each request ends, whatever happened; return value ignored."""
         return self._register(self.teardown_request_funcs, f, "teardown_request")
+
+    def url_value_preprocessor(self, f: F) -> F:
+        """Run ``f(endpoint, view_args)`` before the before_request hooks; may edit the args."""
+        return self._register(self.url_value_preprocessors, f, "url_value_preprocessor")
+
+    def url_defaults(self, f: F) -> F:
+        """Run ``f(endpoint, values)`` when a URL is built; may fill in missing values."""
+        return self._register(self.url_default_functions, f, "url_defaults")
+
+    def context_processor(self, f: F) -> F:
+        """Run ``f()`` when a template renders; its dict is added to the template context."""
+        return self._register(self.template_context_processors, f, "context_processor")
 
     # Errors ---------------------------------------------------------------------------------
 

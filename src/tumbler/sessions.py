@@ -1,20 +1,34 @@
-"""Sessions: the interface the lifecycle calls, and the session objects views see.
+"""Sessions: a signed cookie by default (itsdangerous), behind a replaceable interface.
 
-The signed-cookie implementation is not written yet; until it is, ``session`` is a
-``NullSession`` that can be read (it is empty) and refuses writes with a message that says
-what is missing.
+The cookie holds the session's JSON, signed (HMAC) with ``SECRET_KEY`` and timestamped. The
+signature is checked before anything is decoded, so a tampered, truncated or expired cookie
+gives an empty session and never an error. ``SECRET_KEY_FALLBACKS`` lets old keys still
+verify while new cookies are signed with the current key.
+
+Without a secret key the session is a ``NullSession``: empty, and refusing writes with a
+message that says what to set.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .app import Tumbler
-    from .context import Context
+    from .http.request import Request
     from .http.response import Response
 
-__all__ = ["NullSession", "SessionInterface", "SessionMixin"]
+__all__ = [
+    "NullSession",
+    "SecureCookieSession",
+    "SecureCookieSessionInterface",
+    "SessionInterface",
+    "SessionMixin",
+]
 
 
 class SessionMixin(dict[str, Any]):
@@ -26,7 +40,7 @@ class SessionMixin(dict[str, Any]):
 
     @property
     def permanent(self) -> bool:
-        """Whether the cookie outlives the browser session."""
+        """Whether the cookie outlives the browser session (``PERMANENT_SESSION_LIFETIME``)."""
         return bool(self.get("_permanent", False))
 
     @permanent.setter
@@ -34,26 +48,233 @@ class SessionMixin(dict[str, Any]):
         self["_permanent"] = bool(value)
 
 
-class NullSession(SessionMixin):
+class SecureCookieSession(SessionMixin):
+    """The session stored in a signed cookie; it tracks reads and writes."""
+
+    def __init__(self, initial: dict[str, Any] | None = None) -> None:
+        super().__init__(initial or {})
+        self.modified = False
+        self.accessed = False
+
+    def _changed(self) -> None:
+        self.modified = True
+        self.accessed = True
+
+    def __getitem__(self, key: str) -> Any:
+        self.accessed = True
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Read a value (marks the session as accessed)."""
+        self.accessed = True
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self.accessed = True
+        return super().__contains__(key)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        """Read or set a value."""
+        self._changed()
+        return super().setdefault(key, default)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._changed()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._changed()
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        """Remove a value and return it."""
+        self._changed()
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        """Remove and return a pair."""
+        self._changed()
+        return super().popitem()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """Set several values."""
+        self._changed()
+        super().update(*args, **kwargs)
+
+    def clear(self) -> None:
+        """Remove everything (the cookie is deleted)."""
+        self._changed()
+        super().clear()
+
+
+class NullSession(SecureCookieSession):
     """The session when none can be stored: empty, and read-only."""
 
     def _fail(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(
             "The session is unavailable because no secret key was set. Set the secret_key "
-            "on the application to something unique and secret."
+            "on the application (app.secret_key = ... or SECRET_KEY in the config) to "
+            "something unique and secret."
         )
 
-    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail  # type: ignore[assignment]
 
 
 class SessionInterface:
-    """How sessions are opened and saved; replace ``app.session_interface`` to change it."""
+    """How sessions are opened and saved; assign ``app.session_interface`` to replace it."""
 
-    null_session_class = NullSession
+    null_session_class: type[SessionMixin] = NullSession
 
-    def open_session(self, app: Tumbler, ctx: Context) -> SessionMixin:
-        """Return the session for this request."""
+    def make_null_session(self, app: Tumbler) -> SessionMixin:
+        """The session used when ``open_session`` returns None."""
         return self.null_session_class()
+
+    def is_null_session(self, obj: object) -> bool:
+        """Whether ``obj`` is the null session (never saved)."""
+        return isinstance(obj, self.null_session_class)
+
+    def open_session(self, app: Tumbler, request: Request) -> SessionMixin | None:
+        """Return the session for this request, or None for the null session."""
+        return None
 
     def save_session(self, app: Tumbler, session: SessionMixin, response: Response) -> None:
         """Persist the session on the response."""
+
+    # Flask's helpers, so custom interfaces can reuse the cookie settings -----------------
+
+    def get_cookie_name(self, app: Tumbler) -> str:
+        """``SESSION_COOKIE_NAME``."""
+        return str(app.config["SESSION_COOKIE_NAME"])
+
+    def get_cookie_domain(self, app: Tumbler) -> str | None:
+        """``SESSION_COOKIE_DOMAIN``."""
+        value = app.config["SESSION_COOKIE_DOMAIN"]
+        return str(value) if value else None
+
+    def get_cookie_path(self, app: Tumbler) -> str:
+        """``SESSION_COOKIE_PATH``, else ``APPLICATION_ROOT``."""
+        return str(app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"] or "/")
+
+    def get_expiration_time(self, app: Tumbler, session: SessionMixin) -> datetime | None:
+        """When a permanent session's cookie expires; None for a browser session."""
+        if not session.permanent:
+            return None
+        return datetime.now(timezone.utc) + _lifetime(app)
+
+    def should_set_cookie(self, app: Tumbler, session: SessionMixin) -> bool:
+        """Set the cookie when the session changed, or to refresh a permanent one."""
+        return session.modified or (
+            session.permanent and bool(app.config["SESSION_REFRESH_EACH_REQUEST"])
+        )
+
+
+def _lifetime(app: Tumbler) -> timedelta:
+    value = app.config["PERMANENT_SESSION_LIFETIME"]
+    return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
+
+
+def _add_vary_cookie(response: Response) -> None:
+    current = response.headers.get("Vary")
+    if not current:
+        response.headers["Vary"] = "Cookie"
+    elif "cookie" not in {part.strip().lower() for part in current.split(",")}:
+        response.headers["Vary"] = f"{current}, Cookie"
+
+
+class _JSON:
+    """The payload serializer: compact JSON."""
+
+    @staticmethod
+    def dumps(obj: Any) -> str:
+        return json.dumps(obj, separators=(",", ":"), sort_keys=True)
+
+    @staticmethod
+    def loads(data: str | bytes) -> Any:
+        return json.loads(data)
+
+
+class SecureCookieSessionInterface(SessionInterface):
+    """Sessions in a signed, timestamped cookie (the default)."""
+
+    salt = "cookie-session"
+    digest_method: Callable[..., Any] = staticmethod(hashlib.sha1)
+    key_derivation = "hmac"
+    serializer: Any = _JSON
+    session_class = SecureCookieSession
+
+    def get_signing_serializer(self, app: Tumbler) -> Any:
+        """The itsdangerous serializer for the app's keys, or None without a secret key."""
+        if not app.secret_key:
+            return None
+        try:
+            from itsdangerous import URLSafeTimedSerializer
+        except ImportError:  # pragma: no cover - depends on the environment
+            raise RuntimeError(
+                "Sessions need itsdangerous: pip install 'tumbler[sessions]'"
+            ) from None
+        keys: list[str | bytes] = list(app.config["SECRET_KEY_FALLBACKS"] or [])
+        keys.append(app.secret_key)  # the newest key signs; every key verifies
+        return URLSafeTimedSerializer(
+            keys,
+            salt=self.salt,
+            serializer=self.serializer,
+            signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+        )
+
+    def open_session(self, app: Tumbler, request: Request) -> SessionMixin | None:
+        """Verify and load the session cookie; anything wrong gives an empty session."""
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        from itsdangerous import BadSignature
+
+        try:
+            data = serializer.loads(value, max_age=int(_lifetime(app).total_seconds()))
+        except (BadSignature, ValueError, TypeError):
+            return self.session_class()
+        return self.session_class(data if isinstance(data, dict) else None)
+
+    def save_session(self, app: Tumbler, session: SessionMixin, response: Response) -> None:
+        """Write, refresh or delete the cookie, and add ``Vary: Cookie`` when it was read."""
+        name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        config = app.config
+        secure = bool(config["SESSION_COOKIE_SECURE"])
+        partitioned = bool(config["SESSION_COOKIE_PARTITIONED"])
+        samesite = config["SESSION_COOKIE_SAMESITE"]
+        httponly = bool(config["SESSION_COOKIE_HTTPONLY"])
+        if session.accessed:
+            _add_vary_cookie(response)
+        if not session:
+            if session.modified:
+                response.delete_cookie(
+                    name,
+                    path=path,
+                    domain=domain,
+                    secure=secure,
+                    httponly=httponly,
+                    samesite=samesite,
+                    partitioned=partitioned,
+                )
+                _add_vary_cookie(response)
+            return
+        if not self.should_set_cookie(app, session):
+            return
+        serializer = self.get_signing_serializer(app)
+        value = serializer.dumps(dict(session))
+        response.set_cookie(
+            name,
+            value,
+            expires=self.get_expiration_time(app, session),
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+        _add_vary_cookie(response)

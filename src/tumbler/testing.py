@@ -298,7 +298,8 @@ class TestClient:
             status, headers, body = self._run_asgi(spec)
         else:
             status, headers, body = self._run_wsgi(spec)
-        response = TestResponse(body, status=status, headers=headers)
+        response = TestResponse(body, status=status)
+        response.headers = Headers(headers)  # exactly what was sent (HEAD keeps its length)
         response.request = spec
         if self.use_cookies:
             self._store_cookies(response)

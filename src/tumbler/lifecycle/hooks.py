@@ -1,44 +1,70 @@
 """The hooks one request runs, frozen into tuples before the first request.
 
-Registration appends to lists on the app (and later, blueprints); the first request freezes
-them into a ``HookSet`` so the pipeline loops over ready tuples, already in the order it calls
-them: ``after`` and both teardowns are stored reversed.
+Registration appends to per-scope lists (scope None is the app, a dotted name a blueprint).
+For each blueprint chain a request can be in, the app builds one ``HookSet`` holding the
+hooks already in call order, following Flask: preprocessors and ``before_request`` from the
+app inwards; ``after_request`` and teardown from the innermost blueprint outwards, each list
+reversed.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 from .handler import Handler
 
 __all__ = ["HookSet"]
 
+Table = Mapping[str | None, Sequence[Handler]]
+
 
 class HookSet:
-    """The hooks for requests of one scope (the app, or a chain of blueprints)."""
+    """The hooks for requests of one scope chain (the app, or nested blueprints)."""
 
-    __slots__ = ("after", "before", "has_before", "teardown")
+    __slots__ = ("after", "before", "error_scopes", "has_before", "preprocess", "teardown")
 
     def __init__(
         self,
+        preprocess: tuple[Handler, ...],
         before: tuple[Handler, ...],
         after: tuple[Handler, ...],
         teardown: tuple[Handler, ...],
+        error_scopes: tuple[str | None, ...],
     ) -> None:
+        self.preprocess = preprocess
         self.before = before
-        self.after = after  # already in call order: reverse of registration
-        self.teardown = teardown  # teardown_request reversed, then teardown_appcontext reversed
-        self.has_before = bool(before)
+        self.after = after
+        self.teardown = teardown
+        self.error_scopes = error_scopes
+        self.has_before = bool(preprocess or before)
 
     @classmethod
     def build(
         cls,
-        before: list[Handler],
-        after: list[Handler],
-        teardown_request: list[Handler],
-        teardown_appcontext: list[Handler],
+        blueprints: Sequence[str],
+        preprocess: Table,
+        before: Table,
+        after: Table,
+        teardown_request: Table,
+        teardown_appcontext: Sequence[Handler],
     ) -> HookSet:
-        """Freeze registration-ordered lists into call-ordered tuples."""
+        """Freeze registration-ordered tables into call-ordered tuples for one chain.
+
+        ``blueprints`` is innermost first, as ``request.blueprints`` gives it.
+        """
+        outward: tuple[str | None, ...] = (*blueprints, None)
+        inward = tuple(reversed(outward))
+
+        def forward(table: Table) -> tuple[Handler, ...]:
+            return tuple(h for scope in inward for h in table.get(scope, ()))
+
+        def backward(table: Table) -> tuple[Handler, ...]:
+            return tuple(h for scope in outward for h in reversed(table.get(scope, ())))
+
         return cls(
-            tuple(before),
-            tuple(reversed(after)),
-            tuple(reversed(teardown_request)) + tuple(reversed(teardown_appcontext)),
+            forward(preprocess),
+            forward(before),
+            backward(after),
+            backward(teardown_request) + tuple(reversed(teardown_appcontext)),
+            outward,
         )

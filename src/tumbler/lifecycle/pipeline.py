@@ -11,7 +11,8 @@ Rules of this module (see README.md beside it):
 
 Order of one request:
 
-1. ``before_request`` hooks; the first that returns non-None answers the request.
+1. ``url_value_preprocessor`` functions, then ``before_request`` hooks; the first hook that
+   returns non-None answers the request.
 2. The view (or the routing error, or an automatic OPTIONS answer).
 3. An exception from 1 or 2 goes to a matching error handler; HTTP errors without one become
    their own response.
@@ -130,6 +131,12 @@ def _dispatch(app: LifecycleApp, ctx: Context) -> Generator[Call, Any, Any]:
     assert hooks is not None
     try:
         if hooks.has_before:
+            if hooks.preprocess:
+                request = ctx.request
+                assert request is not None
+                args = (request.endpoint, ctx.view_args if ctx.url_rule is not None else None)
+                for handler in hooks.preprocess:
+                    yield handler, args, NO_KWARGS
             for handler in hooks.before:
                 rv = yield handler, (), NO_KWARGS
                 if rv is not None:
