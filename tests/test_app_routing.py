@@ -151,9 +151,8 @@ def test_url_for(app: Tumbler) -> None:
 
 def test_url_for_in_app_context_needs_server_name(app: Tumbler) -> None:
     app.route("/x", endpoint="x")(lambda: "")
-    with app.app_context():
-        with pytest.raises(RuntimeError, match="SERVER_NAME"):
-            url_for("x")
+    with app.app_context(), pytest.raises(RuntimeError, match="SERVER_NAME"):
+        url_for("x")
     app.config["SERVER_NAME"] = "example.com"
     with app.app_context():
         assert url_for("x") == "http://example.com/x"

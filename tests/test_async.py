@@ -222,8 +222,13 @@ def test_streaming_disconnect_closes_the_generator_and_tears_down(app: Tumbler) 
             if len(sent) >= 4:
                 disconnect.set()
 
-        scope = {"type": "http", "method": "GET", "path": "/stream", "query_string": b"",
-                 "headers": []}
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/stream",
+            "query_string": b"",
+            "headers": [],
+        }
         await asyncio.wait_for(app.asgi(scope, receive, send), timeout=10)
         return len(sent)
 

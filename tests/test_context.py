@@ -72,9 +72,7 @@ def test_each_app_context_has_its_own_g(app: Tumbler) -> None:
         assert g.value == "outer"
 
 
-def test_copy_current_request_context_in_a_thread_pool(
-    app: Tumbler, client: TestClient
-) -> None:
+def test_copy_current_request_context_in_a_thread_pool(app: Tumbler, client: TestClient) -> None:
     @app.route("/")
     def view() -> str:
         g.user = "ann"

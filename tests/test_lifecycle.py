@@ -55,7 +55,7 @@ def test_globals_outside_a_request_raise_a_helpful_runtime_error(name: str) -> N
     import tumbler
 
     proxy = getattr(tumbler, name)
-    with pytest.raises(RuntimeError, match="outside of (request|application) context"):
+    with pytest.raises(RuntimeError, match=r"outside of (request|application) context"):
         proxy.anything  # noqa: B018
     with pytest.raises(RuntimeError, match="with app"):
         proxy.anything  # noqa: B018
@@ -384,9 +384,7 @@ def test_500_handler_receives_the_original_exception(app: Tumbler, client: TestC
 
 
 @pytest.mark.parametrize("setting", ["testing", "propagate"])
-def test_exceptions_propagate_to_the_test_client(
-    app: Tumbler, protocol: str, setting: str
-) -> None:
+def test_exceptions_propagate_to_the_test_client(app: Tumbler, protocol: str, setting: str) -> None:
     if setting == "testing":
         app.testing = True
     else:
@@ -402,9 +400,7 @@ def test_exceptions_propagate_to_the_test_client(
 # Rule 5: response processing -------------------------------------------------------------------
 
 
-def test_deferred_callbacks_then_after_request_in_reverse(
-    app: Tumbler, client: TestClient
-) -> None:
+def test_deferred_callbacks_then_after_request_in_reverse(app: Tumbler, client: TestClient) -> None:
     order: list[str] = []
 
     @app.after_request
@@ -631,9 +627,7 @@ def test_teardown_gets_the_unhandled_error_even_after_a_500(
     assert len(errors) == 1 and isinstance(errors[0], KeyError)
 
 
-def test_teardown_gets_none_when_a_handler_dealt_with_it(
-    app: Tumbler, client: TestClient
-) -> None:
+def test_teardown_gets_none_when_a_handler_dealt_with_it(app: Tumbler, client: TestClient) -> None:
     errors: list[BaseException | None] = ["sentinel"]  # type: ignore[list-item]
     app.teardown_request(lambda e: errors.__setitem__(0, e))
     app.register_error_handler(KeyError, lambda e: ("handled", 400))

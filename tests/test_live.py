@@ -43,14 +43,29 @@ def wait_until_up(port: int, proc: subprocess.Popen[bytes]) -> None:
 def server(request: pytest.FixtureRequest) -> Iterator[int]:
     port = free_port()
     if request.param == "gunicorn":
-        command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                   "live_app:app"]
+        command = [
+            str(BIN / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "live_app:app",
+        ]
     else:
-        command = [str(BIN / "uvicorn"), "live_app:app.asgi", "--host", "127.0.0.1",
-                   "--port", str(port), "--log-level", "warning"]
+        command = [
+            str(BIN / "uvicorn"),
+            "live_app:app.asgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
     env = dict(os.environ, PYTHONPATH=str(HERE))
-    proc = subprocess.Popen(command, cwd=HERE, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        command, cwd=HERE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         wait_until_up(port, proc)
         yield port
@@ -65,7 +80,9 @@ def server(request: pytest.FixtureRequest) -> Iterator[int]:
         assert b"Traceback" not in stderr, stderr.decode(errors="replace")
 
 
-def fetch(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def fetch(
+    port: int, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     conn.request("GET", path, headers=headers or {})
     response = conn.getresponse()

@@ -130,9 +130,7 @@ def test_malformed_json_is_a_400_and_wrong_type_a_415(app: Tumbler, client: Test
     app2 = Tumbler("forced")
     app2.route("/", methods=["POST"], endpoint="e21")(lambda: {"v": request.get_json(force=True)})
     forced = app2.test_client(protocol=client.protocol)
-    assert forced.post("/", data=b"[1]", headers={"Content-Type": "text/plain"}).json == {
-        "v": [1]
-    }
+    assert forced.post("/", data=b"[1]", headers={"Content-Type": "text/plain"}).json == {"v": [1]}
 
 
 def test_accept_headers(app: Tumbler, client: TestClient) -> None:

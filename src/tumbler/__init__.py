@@ -2,6 +2,7 @@
 
 from .app import Tumbler
 from .blueprints import Blueprint
+from .config import Config
 from .context import (
     after_this_request,
     copy_current_request_context,
@@ -14,7 +15,6 @@ from .http.exceptions import HTTPException, abort
 from .http.request import Request
 from .http.response import Response
 from .json import jsonify
-from .config import Config
 
 __all__ = [
     "Blueprint",

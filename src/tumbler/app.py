@@ -47,7 +47,7 @@ def _root_path(import_name: str) -> str:
     module = sys.modules.get(import_name)
     filename = getattr(module, "__file__", None)
     if filename:
-        return os.path.dirname(os.path.abspath(filename))
+        return os.path.dirname(os.path.abspath(str(filename)))
     return os.getcwd()
 
 
@@ -130,7 +130,7 @@ class Tumbler(Scaffold):
         if self.import_name == "__main__":
             filename = getattr(sys.modules["__main__"], "__file__", None)
             if filename:
-                return os.path.splitext(os.path.basename(filename))[0]
+                return os.path.splitext(os.path.basename(str(filename)))[0]
         return self.import_name
 
     @property
@@ -380,9 +380,7 @@ class Tumbler(Scaffold):
                     "(body, headers)."
                 )
         if rv is None:
-            raise TypeError(
-                "The view function did not return a valid response: the body was None."
-            )
+            raise TypeError("The view function did not return a valid response: the body was None.")
         if isinstance(rv, Response):
             pass
         elif isinstance(rv, str | bytes | bytearray):
@@ -408,7 +406,8 @@ class Tumbler(Scaffold):
                 rv.status_code = int(status)
         if headers:
             rv.headers.update(headers)
-        return rv
+        response: Response = rv
+        return response
 
     def log_exception(self, ctx: Context, error: BaseException) -> None:
         """Log an unhandled exception with its traceback, method and path."""
@@ -421,7 +420,9 @@ class Tumbler(Scaffold):
     def log_teardown_error(self, handler: Handler, error: BaseException) -> None:
         """Log an exception raised by a teardown or after-response callback."""
         self.logger.error(
-            "Exception in callback %s", handler.name, exc_info=(type(error), error, error.__traceback__)
+            "Exception in callback %s",
+            handler.name,
+            exc_info=(type(error), error, error.__traceback__),
         )
 
     @property

@@ -208,8 +208,8 @@ class Blueprint(Scaffold):
             child_options = dict(child_options)
             prefix = child_options.get("url_prefix", child.url_prefix)
             if state.url_prefix is not None and prefix is not None:
-                child_options["url_prefix"] = state.url_prefix.rstrip("/") + "/" + prefix.lstrip(
-                    "/"
+                child_options["url_prefix"] = (
+                    state.url_prefix.rstrip("/") + "/" + prefix.lstrip("/")
                 )
             elif prefix is None and state.url_prefix is not None:
                 child_options["url_prefix"] = state.url_prefix
@@ -234,5 +234,5 @@ class Blueprint(Scaffold):
         for scope, by_code in self.error_handler_spec.items():
             key = name if scope is None else f"{name}.{scope}"
             target_spec = app.error_handler_spec.setdefault(key, {})
-            for code, handlers in by_code.items():
-                target_spec.setdefault(code, {}).update(handlers)
+            for code, by_class in by_code.items():
+                target_spec.setdefault(code, {}).update(by_class)

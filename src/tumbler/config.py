@@ -41,7 +41,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
 class Config(dict[str, Any]):
     """Configuration values; only UPPER-CASE names are loaded from objects and files."""
 
-    def __init__(self, root_path: str | os.PathLike[str] = "", defaults: Mapping[str, Any] | None = None):
+    def __init__(
+        self, root_path: str | os.PathLike[str] = "", defaults: Mapping[str, Any] | None = None
+    ):
         super().__init__(defaults or {})
         self.root_path = os.fspath(root_path)
 

@@ -45,22 +45,22 @@ class ContextProxy(Generic[T]):
         delattr(self._lookup(), name)
 
     def __getitem__(self, key: Any) -> Any:
-        return self._lookup()[key]  # type: ignore[index]
+        return self._lookup()[key]
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._lookup()[key] = value  # type: ignore[index]
+        self._lookup()[key] = value
 
     def __delitem__(self, key: Any) -> None:
-        del self._lookup()[key]  # type: ignore[attr-defined]
+        del self._lookup()[key]
 
     def __contains__(self, key: Any) -> bool:
-        return key in self._lookup()  # type: ignore[operator]
+        return key in self._lookup()
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._lookup())  # type: ignore[call-overload,no-any-return]
+        return iter(self._lookup())
 
     def __len__(self) -> int:
-        return len(self._lookup())  # type: ignore[arg-type]
+        return len(self._lookup())
 
     def __bool__(self) -> bool:
         try:
@@ -69,10 +69,10 @@ class ContextProxy(Generic[T]):
             return False
 
     def __eq__(self, other: object) -> bool:
-        return self._lookup() == other
+        return bool(self._lookup() == other)
 
     def __ne__(self, other: object) -> bool:
-        return self._lookup() != other
+        return bool(self._lookup() != other)
 
     __hash__ = None  # type: ignore[assignment]
 

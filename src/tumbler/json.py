@@ -6,7 +6,7 @@ import dataclasses
 import decimal
 import json as _json
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
@@ -21,10 +21,10 @@ __all__ = ["DefaultJSONProvider", "JSONProvider", "dumps", "jsonify", "loads"]
 def _default(obj: Any) -> Any:
     if isinstance(obj, date):
         if not isinstance(obj, datetime):
-            obj = datetime(obj.year, obj.month, obj.day, tzinfo=timezone.utc)
+            obj = datetime(obj.year, obj.month, obj.day, tzinfo=UTC)
         elif obj.tzinfo is None:
-            obj = obj.replace(tzinfo=timezone.utc)
-        return format_datetime(obj.astimezone(timezone.utc), usegmt=True)
+            obj = obj.replace(tzinfo=UTC)
+        return format_datetime(obj.astimezone(UTC), usegmt=True)
     if isinstance(obj, decimal.Decimal | uuid.UUID):
         return str(obj)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):

@@ -184,9 +184,7 @@ class FloatConverter(NumberConverter):
 class UUIDConverter(BaseConverter):
     """``uuid``: a UUID in its hyphenated form."""
 
-    regex = (
-        "[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
-    )
+    regex = "[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}"
 
     def to_python(self, value: str) -> uuid.UUID:
         """A ``uuid.UUID``."""
@@ -309,9 +307,10 @@ class Rule:
         self.sort_key = self._priority()
         if not self.is_static:
             pattern = "".join(
-                re.escape(text) if text is not None else f"(?P<{conv[0]}>{conv[1].regex})"
+                re.escape(text) if conv is None else f"(?P<{conv[0]}>{conv[1].regex})"
                 for text, conv in parts
                 if text is not None or conv is not None
+                for text in (text or "",)
             )
             if not self.strict_slashes and pattern.endswith("/"):
                 pattern = pattern[:-1] + "/?"
@@ -454,7 +453,7 @@ class Map:
             for rule in static:
                 if rule.methods is None or method in rule.methods:
                     return rule, dict(rule.defaults) if rule.defaults else {}
-                allowed.update(rule.methods)
+                allowed |= rule.methods
             matched_any = True
         if self._dynamic:
             for rule in self._candidates(path):
@@ -463,7 +462,7 @@ class Map:
                     continue
                 if rule.methods is None or method in rule.methods:
                     return rule, values
-                allowed.update(rule.methods)
+                allowed |= rule.methods
                 matched_any = True
         return allowed if matched_any else None
 
@@ -510,7 +509,7 @@ class Map:
             need = rule.arguments - set(rule.defaults)
             lacking = need - set(given)
             if lacking:
-                missing = lacking if not missing else missing & lacking
+                missing = set(lacking) if not missing else missing & lacking
                 continue
             if any(k in given and given[k] != v for k, v in rule.defaults.items()):
                 continue
@@ -519,7 +518,8 @@ class Map:
             path = rule.build(merged)
             if append_unknown:
                 extra = [
-                    (k, v) for k, v in given.items()
+                    (k, v)
+                    for k, v in given.items()
                     if k not in rule.arguments and k not in rule.defaults
                 ]
                 if extra:

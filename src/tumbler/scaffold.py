@@ -174,7 +174,9 @@ class Scaffold:
 
         return decorator
 
-    def register_error_handler(self, code_or_exception: ExceptionKey, f: Callable[..., Any]) -> None:
+    def register_error_handler(
+        self, code_or_exception: ExceptionKey, f: Callable[..., Any]
+    ) -> None:
         """Non-decorator form of ``errorhandler``."""
         self._check_setup("errorhandler")
         code, cls = exception_class(code_or_exception)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -117,7 +117,7 @@ class NullSession(SecureCookieSession):
             "something unique and secret."
         )
 
-    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
 
 
 class SessionInterface:
@@ -159,7 +159,7 @@ class SessionInterface:
         """When a permanent session's cookie expires; None for a browser session."""
         if not session.permanent:
             return None
-        return datetime.now(timezone.utc) + _lifetime(app)
+        return datetime.now(UTC) + _lifetime(app)
 
     def should_set_cookie(self, app: Tumbler, session: SessionMixin) -> bool:
         """Set the cookie when the session changed, or to refresh a permanent one."""
@@ -212,13 +212,16 @@ class SecureCookieSessionInterface(SessionInterface):
             raise RuntimeError(
                 "Sessions need itsdangerous: pip install 'tumbler[sessions]'"
             ) from None
-        keys: list[str | bytes] = list(app.config["SECRET_KEY_FALLBACKS"] or [])
+        keys: list[Any] = list(app.config["SECRET_KEY_FALLBACKS"] or [])
         keys.append(app.secret_key)  # the newest key signs; every key verifies
         return URLSafeTimedSerializer(
             keys,
             salt=self.salt,
             serializer=self.serializer,
-            signer_kwargs={"key_derivation": self.key_derivation, "digest_method": self.digest_method},
+            signer_kwargs={
+                "key_derivation": self.key_derivation,
+                "digest_method": self.digest_method,
+            },
         )
 
     def open_session(self, app: Tumbler, request: Request) -> SessionMixin | None:

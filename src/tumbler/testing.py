@@ -286,14 +286,13 @@ class TestClient:
         """Return a cookie's value from the jar."""
         return self.cookies.get(key)
 
-    # Transport -------------------------------------------------------------------------------------
+    # Transport ---------------------------------------------------------------------------------
 
     def _send(self, spec: RequestSpec) -> TestResponse:
         if self.use_cookies and self.cookies:
-            spec.headers.append(
-                ("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-            )
+            spec.headers.append(("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items())))
         self._release()
+        status: int | str
         if self.protocol == "asgi":
             status, headers, body = self._run_asgi(spec)
         else:
@@ -319,7 +318,9 @@ class TestClient:
             environ["tumbler.preserve_context"] = self._keep
         captured: list[Any] = []
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
             captured[:] = [status, headers]
             return lambda data: None
 
@@ -384,6 +385,10 @@ class TestClient:
 
 
 def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
-    if not loop.is_closed():
+    if loop.is_closed():
+        return
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop running here: finish async generators politely
         loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
+    loop.close()

@@ -81,8 +81,10 @@ class WSGIAdapter:
         start_response(response.status, response.headers.to_wsgi_list())
         head = request.method == "HEAD"
         preserve = environ.get("tumbler.preserve_context")
-        if not response.is_streamed and not response.on_close_callbacks and not (
-            app.after_response_hooks or preserve
+        if (
+            not response.is_streamed
+            and not response.on_close_callbacks
+            and not (app.after_response_hooks or preserve)
         ):
             return [] if head else response.response  # PERF: no wrapper for plain answers
         return WSGIBody(app, ctx, response, head, preserve)

@@ -29,7 +29,7 @@ def calls_of(gen: Generator[Call, Any, Any], answers: dict[str, Any]) -> tuple[l
             call = gen.throw(error) if error is not None else gen.send(value)
         except StopIteration as stop:
             return names, stop.value
-        handler, args, kwargs = call
+        handler = call[0]
         names.append(handler.name.rsplit(".", 1)[-1])
         answer = answers.get(names[-1])
         value, error = (None, answer) if isinstance(answer, BaseException) else (answer, None)

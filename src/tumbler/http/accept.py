@@ -89,7 +89,7 @@ class MIMEAccept(Accept):
         if client in ("*", "*/*"):
             return True
         client_type, _, client_sub = client.partition("/")
-        offer_type, _, offer_sub = offer.partition("/")
+        offer_type = offer.partition("/")[0]
         if client_sub == "*":
             return client_type == offer_type
         return client == offer

@@ -9,15 +9,15 @@ end the attribute list early.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from typing import Any
 
 __all__ = ["dump_cookie", "parse_cookie"]
 
 # RFC 6265 cookie-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
 _COOKIE_OCTETS = frozenset(
-    chr(c) for c in [0x21, *range(0x23, 0x2C), *range(0x2D, 0x3B), *range(0x3C, 0x5C), *range(0x5D, 0x7F)]
+    chr(c)
+    for c in [0x21, *range(0x23, 0x2C), *range(0x2D, 0x3B), *range(0x3C, 0x5C), *range(0x5D, 0x7F)]
 )
 # RFC 9110 token characters, for cookie names.
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -29,9 +29,7 @@ _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 def _unquote(value: str) -> str:
     raw = value.encode("latin-1", "replace")
     if b"\\" in raw:
-        raw = _OCTAL.sub(
-            lambda m: bytes([int(m.group(1), 8)]) if m.group(1) else m.group(2), raw
-        )
+        raw = _OCTAL.sub(lambda m: bytes([int(m.group(1), 8)]) if m.group(1) else m.group(2), raw)
     return raw.decode("utf-8", "replace")
 
 
@@ -76,10 +74,10 @@ def _http_date(value: datetime | int | float | str) -> str:
     if isinstance(value, str):
         return _attribute("expires", value)
     if isinstance(value, int | float):
-        value = datetime.fromtimestamp(value, tz=timezone.utc)
+        value = datetime.fromtimestamp(value, tz=UTC)
     elif value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return format_datetime(value.astimezone(timezone.utc), usegmt=True)
+        value = value.replace(tzinfo=UTC)
+    return format_datetime(value.astimezone(UTC), usegmt=True)
 
 
 def dump_cookie(
@@ -102,7 +100,7 @@ def dump_cookie(
         parts.append(f"Domain={_attribute('domain', domain)}")
     if expires is None and max_age is not None:
         seconds = max_age if isinstance(max_age, int) else int(max_age.total_seconds())
-        expires = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+        expires = datetime.now(UTC) + timedelta(seconds=seconds)
     if expires is not None:
         parts.append(f"Expires={_http_date(expires)}")
     if max_age is not None:

@@ -22,6 +22,7 @@ class MultiDict:
     """A mapping of keys to lists of values; ``md[key]`` is the first value."""
 
     __slots__ = ("_data",)
+    _data: dict[str, list[Any]]
 
     def __init__(
         self,
@@ -190,8 +191,8 @@ class ImmutableMultiDict(MultiDict):
     def _immutable(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError(f"'{type(self).__name__}' objects are immutable")
 
-    __setitem__ = __delitem__ = add = setlist = setdefault = pop = poplist = _immutable  # type: ignore[assignment]
-    update = clear = _immutable  # type: ignore[assignment]
+    __setitem__ = __delitem__ = add = setlist = setdefault = pop = poplist = _immutable
+    update = clear = _immutable
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(self.items(multi=True)))
@@ -412,7 +413,7 @@ class Headers:
     def update(self, other: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
         """Replace the names ``other`` has with its values (several values stay several)."""
         incoming = Headers(other)
-        for name in dict.fromkeys(key.lower() for key in incoming.keys()):
+        for name in dict.fromkeys(key.lower() for key, _ in incoming):
             self.remove(name)
         self.extend(incoming)
 

@@ -378,7 +378,7 @@ class InternalServerError(HTTPException):
         self.original_exception = original_exception
 
 
-class NotImplemented(HTTPException):  # noqa: A001 - Flask's name
+class NotImplemented(HTTPException):
     """501: The server does not support the action requested."""
 
     code = 501
@@ -446,7 +446,8 @@ def _collect() -> None:
             isinstance(value, type)
             and issubclass(value, HTTPException)
             and value.code is not None
-            and value not in (RequestRedirect, BadRequestKeyError, ClientDisconnected, SecurityError)
+            and value
+            not in (RequestRedirect, BadRequestKeyError, ClientDisconnected, SecurityError)
         ):
             default_exceptions.setdefault(value.code, value)
 

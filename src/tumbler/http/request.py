@@ -139,9 +139,7 @@ class Request:
         if args is None:
             qs = self.query_string
             args = self._args = (
-                parse_qsl_to_multidict(qs, max_fields=self.max_query_params)
-                if qs
-                else _EMPTY_FORM
+                parse_qsl_to_multidict(qs, max_fields=self.max_query_params) if qs else _EMPTY_FORM
             )
         return args
 

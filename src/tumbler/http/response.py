@@ -7,7 +7,7 @@ it is. Anything else iterable (a generator, an async generator) is streamed as i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from html import escape
 from http import HTTPStatus
@@ -49,7 +49,7 @@ class Response:
 
     def __init__(
         self,
-        response: str | bytes | bytearray | Iterable[Any] | None = None,
+        response: str | bytes | bytearray | Iterable[Any] | AsyncIterable[Any] | None = None,
         status: int | str | HTTPStatus | None = None,
         headers: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
         mimetype: str | None = None,
@@ -74,7 +74,7 @@ class Response:
         if status is None:
             self._status_code = self.default_status
         else:
-            self.status = status  # type: ignore[assignment]
+            self.status = status
         self.response: Any
         if response is None:
             self.response = []
@@ -317,11 +317,11 @@ class Response:
         return f"<{type(self).__name__} {size} [{self.status}]>"
 
 
-def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:  # noqa: N803
+def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:
     """A response that redirects to ``location``."""
     cls = Response or globals()["Response"]
     url = escape(location)
-    response: Response = cls(
+    response = cls(
         "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
         f'<h1>Redirecting...</h1>\n<p>You should be redirected to <a href="{url}">{url}</a>.'
         "</p>\n",

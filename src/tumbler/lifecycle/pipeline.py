@@ -40,7 +40,7 @@ from .handler import Handler
 if TYPE_CHECKING:
     from ..context import Context
 
-__all__ = ["Call", "LifecycleApp", "NO_KWARGS", "finish", "handle", "teardown"]
+__all__ = ["NO_KWARGS", "Call", "LifecycleApp", "finish", "handle", "teardown"]
 
 Call = tuple[Handler, tuple[Any, ...], Mapping[str, Any]]
 NO_KWARGS: Mapping[str, Any] = {}
@@ -192,7 +192,9 @@ def _internal_error(
     return server_error.get_response()
 
 
-def _after_chain(app: LifecycleApp, ctx: Context, response: Response) -> Generator[Call, Any, Response]:
+def _after_chain(
+    app: LifecycleApp, ctx: Context, response: Response
+) -> Generator[Call, Any, Response]:
     """Steps 5 and 6: pass the response down this request's callbacks, then save the session.
 
     ``i`` and ``j`` survive an exception, so a failing callback turns the response into a 500
