@@ -299,10 +299,7 @@ class Tumbler(Scaffold):
     def request_context_for(self, request: Request) -> Context:
         """Route ``request`` and build its context (not pushed yet)."""
         ctx = Context(self, request)
-        config = self.config
-        request.max_content_length = config["MAX_CONTENT_LENGTH"]
-        request.max_form_memory_size = config["MAX_FORM_MEMORY_SIZE"]
-        request.max_form_parts = config["MAX_FORM_PARTS"]
+        request.config = self.config
         try:
             rule, args = self.url_map.match(request.path, request.method)
         except HTTPException as error:
@@ -362,6 +359,8 @@ class Tumbler(Scaffold):
 
     def make_response(self, rv: Any) -> Response:
         """Turn a view's return value into a Response (Flask's rules)."""
+        if type(rv) is str:
+            return self.response_class(rv)
         status: Any = None
         headers: Any = None
         if isinstance(rv, tuple):

@@ -79,45 +79,44 @@ class AppGlobals:
 class Context:
     """Everything that belongs to one request, or to one app context when ``request`` is None."""
 
-    __slots__ = (
-        "_session",
-        "_tokens",
-        "app",
-        "deferred",
-        "error",
-        "g",
-        "hooks",
-        "request",
-        "routing_error",
-        "torn_down",
-        "url_rule",
-        "view",
-        "view_args",
-    )
+    # PERF: class-level defaults for what most requests leave alone (no __slots__).
+    hooks: HookSet | None = None
+    view: Handler | None = None
+    url_rule: Rule | None = None
+    routing_error: HTTPException | None = None
+    error: BaseException | None = None
+    torn_down = False
+    _session: SessionMixin | None = None
+
+    #: This request's after_this_request callbacks (a list once the first is registered).
+    deferred: list[Handler] | tuple[()] = ()
+    view_args: dict[str, Any] = {}  # replaced, never mutated, when a rule matches
+    _g: AppGlobals | None = None
+    _tokens: list[contextvars.Token[Context | None]] | None = None
 
     def __init__(self, app: Tumbler, request: Request | None = None) -> None:
         self.app = app
         self.request = request
-        self.g = AppGlobals()
-        self.deferred: list[Handler] = []
-        self.hooks: HookSet | None = None
-        self.view: Handler | None = None
-        self.view_args: dict[str, Any] = {}
-        self.url_rule: Rule | None = None
-        self.routing_error: HTTPException | None = None
-        self.error: BaseException | None = None
-        self.torn_down = False
-        self._session: SessionMixin | None = None
-        self._tokens: list[contextvars.Token[Context | None]] = []
+
+    @property
+    def g(self) -> AppGlobals:
+        """The ``g`` namespace of this context, made on first use."""
+        g = self._g
+        if g is None:
+            g = self._g = AppGlobals()
+        return g
 
     # Pushing and popping -------------------------------------------------------------------
 
     def push(self) -> None:
         """Make this the current context of the running thread or task."""
+        if self._tokens is None:
+            self._tokens = []
         self._tokens.append(_cv_context.set(self))
 
     def pop(self) -> None:
         """Restore the context that was current before the matching ``push``."""
+        assert self._tokens, "pop() without a matching push()"
         _cv_context.reset(self._tokens.pop())
 
     def __enter__(self) -> Context:
@@ -172,7 +171,11 @@ def after_this_request(f: F) -> F:
 
     ``f`` may return a response to replace the current one, or None to keep it.
     """
-    current_request_context().deferred.append(Handler(f))
+    ctx = current_request_context()
+    deferred = ctx.deferred
+    if not isinstance(deferred, list):
+        deferred = ctx.deferred = []
+    deferred.append(Handler(f))
     return f
 
 

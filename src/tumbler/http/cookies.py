@@ -23,6 +23,7 @@ _COOKIE_OCTETS = frozenset(
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _OCTAL = re.compile(rb"\\([0-3][0-7]{2})|\\(.)", re.S)
 _FORBIDDEN_IN_ATTRIBUTE = re.compile(r"[;\x00-\x1f\x7f]")
+_VALID_NAMES: set[str] = set()
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 
 
@@ -54,8 +55,11 @@ def parse_cookie(header: str | None) -> dict[str, str]:
     return cookies
 
 
+_PLAIN_VALUE = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
+
+
 def _quote(value: str) -> str:
-    if all(char in _COOKIE_OCTETS for char in value):
+    if _PLAIN_VALUE.fullmatch(value):
         return value
     out = []
     for byte in value.encode("utf-8"):
@@ -65,6 +69,8 @@ def _quote(value: str) -> str:
 
 
 def _attribute(name: str, value: str) -> str:
+    if value == "/":
+        return value
     if _FORBIDDEN_IN_ATTRIBUTE.search(value):
         raise ValueError(f"The cookie {name} must not contain ';' or control characters.")
     return value
@@ -93,8 +99,11 @@ def dump_cookie(
     partitioned: bool = False,
 ) -> str:
     """Build a ``Set-Cookie`` header value; ValueError for anything that could inject."""
-    if not isinstance(key, str) or not _TOKEN.match(key):
-        raise ValueError(f"Invalid cookie name {key!r}: it must be an RFC 9110 token.")
+    if key not in _VALID_NAMES:
+        if not isinstance(key, str) or not _TOKEN.match(key):
+            raise ValueError(f"Invalid cookie name {key!r}: it must be an RFC 9110 token.")
+        if len(_VALID_NAMES) < 1024:  # PERF: apps use a handful of names; bounded cache
+            _VALID_NAMES.add(key)
     parts = [f"{key}={_quote(str(value))}"]
     if domain:
         parts.append(f"Domain={_attribute('domain', domain)}")

@@ -47,14 +47,13 @@ def run_calls(
     result: Any = None
     while call is not None:
         handler, args, kwargs = call
-        if handler.is_async and run_async is None:
-            return call, None
         try:
-            if handler.is_async:
-                assert run_async is not None
-                value = run_async(handler.func(*args, **kwargs))
-            else:
+            if not handler.is_async:
                 value = handler.func(*args, **kwargs)
+            elif run_async is None:
+                return call, None
+            else:
+                value = run_async(handler.func(*args, **kwargs))
         except BaseException as error:  # thrown back in: the pipeline decides
             call, result = resume(gen, None, error)
         else:
