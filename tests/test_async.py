@@ -276,3 +276,34 @@ def test_call_on_close_after_stream(app: Tumbler, client: TestClient) -> None:
 
     assert client.get("/").text == "ab"
     assert events == ["closed"]
+
+
+def test_asgi_sync_inline_mode_runs_on_the_loop_thread(app: Tumbler) -> None:
+    app.config["ASGI_SYNC_IN_THREADS"] = False
+
+    @app.route("/")
+    def view() -> str:
+        return threading.current_thread().name
+
+    assert app.test_client(protocol="asgi").get("/").text == "MainThread"
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_form_and_json_work_in_every_view(app: Tumbler, client: TestClient, kind: str) -> None:
+    def read() -> dict[str, Any]:
+        return {"form": request.form.to_dict(), "json": request.get_json(silent=True)}
+
+    if kind == "async":
+
+        @app.post("/")
+        async def view() -> dict[str, Any]:
+            return read()
+
+    else:
+
+        @app.post("/")
+        def view() -> dict[str, Any]:
+            return read()
+
+    assert client.post("/", data={"a": "1"}).json == {"form": {"a": "1"}, "json": None}
+    assert client.post("/", json={"b": 2}).json == {"form": {}, "json": {"b": 2}}

@@ -194,3 +194,40 @@ def test_jsonify_and_redirect(app: Tumbler, client: TestClient) -> None:
     assert redirected.status_code == 302
     assert redirected.headers["Location"] == "/j"
     assert client.get("/r", follow_redirects=True).json == {"a": 1, "b": [1, 2]}
+
+
+def test_header_and_cookie_injection_is_refused(app: Tumbler, client: TestClient) -> None:
+    import pytest
+
+    from tumbler.http.datastructures import Headers
+
+    response = Response("x")
+    for bad in ("a\r\nSet-Cookie: evil=1", "a\nb", "a\rb", "a\0b"):
+        with pytest.raises(ValueError):
+            response.headers["X-Test"] = bad
+        with pytest.raises(ValueError):
+            response.headers.add("X-Test", bad)
+        with pytest.raises(ValueError):
+            response.set_cookie("name", "v", path=bad)
+        with pytest.raises(ValueError):
+            response.set_cookie("name", "v", domain=bad)
+        with pytest.raises(ValueError):
+            redirect(bad)
+    with pytest.raises(ValueError):
+        response.set_cookie("bad name", "v")
+    with pytest.raises(ValueError):
+        response.set_cookie("name", "v", samesite="Lax; Secure")
+    with pytest.raises(ValueError):
+        Headers({"X-A\r\n": "b"})
+    response.set_cookie("name", 'value; Domain=evil.com\r\n"')
+    cookie = response.headers.getlist("Set-Cookie")[-1]
+    assert "\r" not in cookie and "\n" not in cookie
+    assert cookie.count(";") == 1  # only the Path attribute separator: the value is quoted
+
+    @app.route("/")
+    def view() -> str:
+        response = make_response("x")
+        response.headers["X-Bad"] = "a\r\nb"
+        return "unreachable"
+
+    assert client.get("/").status_code == 500

@@ -3,9 +3,11 @@
 It translates and drives; the lifecycle itself is ``lifecycle/pipeline.py``.
 
 * ``async def`` user code is awaited on the event loop.
-* Sync user code never runs on the loop. When the pipeline asks for a sync call, the rest of
-  the pipeline is advanced on a worker thread until it asks for an async call or ends, so an
-  all-sync app costs one thread hop per request, not one per hook.
+* Sync user code never runs on the loop (unless ``ASGI_SYNC_IN_THREADS`` is False). When the
+  pipeline asks for a sync call, the rest of the pipeline is advanced on a worker thread
+  until it asks for an async call or ends, so an all-sync app costs one thread hop per
+  request, not one per hook. A hop costs tens of microseconds (measured in
+  docs/performance.md): the price of never blocking the loop.
 * The body is read before the pipeline starts (bounded by ``MAX_CONTENT_LENGTH``), so
   ``request.form``, ``json`` and ``get_data()`` work in sync and async views alike.
 * A streamed body is sent chunk by chunk while ``receive`` is watched for the client leaving;
@@ -76,6 +78,7 @@ class ASGIAdapter:
 
     async def _drive(self, gen: Any) -> Any:
         call, result = start(gen)
+        in_threads = self.app.config["ASGI_SYNC_IN_THREADS"]
         while call is not None:
             handler, args, kwargs = call
             if handler.is_async:
@@ -85,8 +88,10 @@ class ASGIAdapter:
                     call, result = resume(gen, None, error)
                 else:
                     call, result = resume(gen, value, None)
-            else:
+            elif in_threads:
                 call, result = await self._in_thread(run_calls, gen, call, None)
+            else:
+                call, result = run_calls(gen, call, None)
         return result
 
     async def _call(self, handler: Handler, *args: Any) -> Any:
@@ -151,8 +156,12 @@ class ASGIAdapter:
                     await send(_chunk_message(chunk))
             else:
                 chunks = iter(body)
+                in_threads = self.app.config["ASGI_SYNC_IN_THREADS"]
                 while True:
-                    chunk = await self._in_thread(next, chunks, _END)
+                    if in_threads:
+                        chunk = await self._in_thread(next, chunks, _END)
+                    else:
+                        chunk = next(chunks, _END)
                     if chunk is _END:
                         break
                     await send(_chunk_message(chunk))

@@ -34,6 +34,11 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": None,
     "SESSION_REFRESH_EACH_REQUEST": True,
     "PERMANENT_SESSION_LIFETIME": 31 * 24 * 3600,
+    # Under ASGI, run sync views, hooks and callbacks on worker threads (never blocking the
+    # event loop). False runs them on the loop: much faster, but only for sync code that
+    # never blocks (no I/O, no sleeps, no locks held long).
+    "ASGI_SYNC_IN_THREADS": True,
+    # Worker threads for sync code under ASGI.
     "ASGI_THREADS": 40,
 }
 

@@ -1,0 +1,29 @@
+"""tumbler: the Flask-style apps built with the ``tumbler`` module instead of ``flask``.
+
+The same builder as ``flask_apps.py``; only the module passed in differs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import tumbler
+
+from .flask_style import build, build_async
+
+__all__ = ["create", "create_asgi", "create_asgi_async"]
+
+
+def create(app_name: str) -> Any:
+    """The WSGI callable: the app itself."""
+    return build(tumbler, app_name)
+
+
+def create_asgi(app_name: str) -> Any:
+    """The ASGI 3 callable ``app.asgi`` of the app with sync views and hooks."""
+    return build(tumbler, app_name).asgi
+
+
+def create_asgi_async(app_name: str) -> Any:
+    """The ASGI 3 callable of the app with ``async def`` views and hooks."""
+    return build_async(tumbler, app_name).asgi

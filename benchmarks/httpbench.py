@@ -1,0 +1,289 @@
+"""Measurement 2: real HTTP on loopback, servers under load from wrk.
+
+For each (server, framework, scenario): start the server on 127.0.0.1 with a free port,
+pinned to CPU 0 (``taskset -c 0``); poll until it answers (bounded); check the answer over
+HTTP like the in-process check; run wrk pinned to CPU 1 for a 1 s warm-up then the measured
+run (``wrk -t1 -c32 -d5s --latency``, with a Lua script for the method, headers and body);
+parse requests/s and the p99 latency; stop the server (terminate, wait, kill). Every step has
+a time limit.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .apps import Framework
+from .apps import by_name as frameworks_by_name
+from .scenarios import Answer, Scenario, check
+
+__all__ = ["HTTPResult", "Server", "environment", "run_http", "servers"]
+
+HOST = "127.0.0.1"
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SERVER_CPU, WRK_CPU = "0", "1"
+CONNECTIONS, THREADS = 32, 1
+START_TIMEOUT = 20.0
+STOP_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Server:
+    """A server command line for a framework; ``{port}`` is filled in at start."""
+
+    name: str
+    framework: str
+
+    def command(self, port: int, http_impl: str) -> list[str]:
+        target = "benchmarks.apps.served:app"
+        if self.name == "gunicorn":
+            return [
+                str(BIN / "gunicorn"),
+                "--workers", "1",
+                "--worker-class", "sync",
+                "--bind", f"{HOST}:{port}",
+                "--log-level", "warning",
+                target,
+            ]  # fmt: skip
+        return [
+            str(BIN / "uvicorn"),
+            target,
+            "--host", HOST,
+            "--port", str(port),
+            "--workers", "1",
+            "--no-access-log",
+            "--log-level", "warning",
+            "--http", http_impl,
+        ]  # fmt: skip
+
+
+def servers() -> list[Server]:
+    """tumbler vs Flask under gunicorn; tumbler (app.asgi) vs Quart vs Starlette under uvicorn."""
+    return [
+        Server("gunicorn", "tumbler"),
+        Server("gunicorn", "flask"),
+        Server("uvicorn", "tumbler-asgi"),
+        Server("uvicorn", "quart"),
+        Server("uvicorn", "starlette"),
+    ]
+
+
+def uvicorn_http() -> str:
+    """httptools when it is installed (uvicorn's fastest parser), else h11."""
+    try:
+        import httptools  # noqa: F401
+    except ImportError:
+        return "h11"
+    return "httptools"
+
+
+def environment() -> dict[str, Any]:
+    """What the HTTP measurement needs and uses; ``problem`` says why it cannot run."""
+    problems = []
+    wrk, taskset = shutil.which("wrk"), shutil.which("taskset")
+    if wrk is None:
+        problems.append("wrk is not installed (apt-get install wrk)")
+    if taskset is None:
+        problems.append("taskset is not installed (util-linux)")
+    if (os.cpu_count() or 1) < 2:
+        problems.append("fewer than 2 CPUs: cannot pin server and wrk apart")
+    version = ""
+    if wrk:
+        try:
+            probe = subprocess.run([wrk, "-v"], capture_output=True, text=True, timeout=10)
+            version = (probe.stdout + probe.stderr).strip().splitlines()[0]
+        except (OSError, subprocess.SubprocessError, IndexError):
+            version = "unknown"
+    return {
+        "problem": "; ".join(problems),
+        "wrk": version,
+        "wrk_args": f"-t{THREADS} -c{CONNECTIONS} --latency (1s warm-up, then the timed run)",
+        "pinning": f"server on CPU {SERVER_CPU}, wrk on CPU {WRK_CPU} (taskset -c)",
+        "gunicorn": "1 sync worker",
+        "uvicorn": f"1 worker, --no-access-log, --log-level warning, --http {uvicorn_http()}",
+    }
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def fetch(port: int, scenario: Scenario, timeout: float = 5.0) -> Answer:
+    """One request for ``scenario`` over HTTP/1.1."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request(
+            scenario.method, scenario.target, body=scenario.body or None, headers=dict(scenario.headers)
+        )
+        response = connection.getresponse()
+        return Answer(response.status, response.getheaders(), response.read())
+    finally:
+        connection.close()
+
+
+def wait_until_up(process: subprocess.Popen[bytes], port: int, deadline: float) -> str:
+    """"" when a TCP connection to the server works, else why it never came up."""
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return f"server exited with {process.returncode}"
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return ""
+        except OSError:
+            time.sleep(0.1)
+    return f"server not answering after {START_TIMEOUT:.0f}s"
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT)
+
+
+def lua_script(scenario: Scenario, directory: Path) -> Path:
+    """A wrk script setting the scenario's method, headers and body."""
+    lines = [f'wrk.method = "{scenario.method}"']
+    for name, value in scenario.headers:
+        lines.append(f'wrk.headers["{name}"] = "{value}"')
+    if scenario.body:
+        lines.append(f'wrk.body = "{scenario.body.decode("ascii")}"')
+    path = directory / f"{scenario.name}.lua"
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    return path
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(output: str) -> dict[str, Any]:
+    """Requests/s, p50/p99 latency (ms), request count and error counts from wrk's output."""
+    result: dict[str, Any] = {}
+    match = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    result["requests_per_second"] = float(match.group(1)) if match else None
+    for percentile in ("50", "99"):
+        match = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+        result[f"p{percentile}_ms"] = (
+            round(float(match.group(1)) * _UNITS[match.group(2)], 3) if match else None
+        )
+    match = re.search(r"(\d+) requests in", output)
+    result["requests"] = int(match.group(1)) if match else None
+    match = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    result["non_2xx_3xx"] = int(match.group(1)) if match else 0
+    match = re.search(r"Socket errors: (.*)", output)
+    result["socket_errors"] = match.group(1).strip() if match else ""
+    return result
+
+
+def run_wrk(port: int, scenario: Scenario, script: Path, seconds: float) -> str:
+    command = [
+        "taskset", "-c", WRK_CPU,
+        "wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds:g}s", "--latency",
+        "-s", str(script),
+        f"http://{HOST}:{port}{scenario.target}",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
+    if done.returncode:
+        raise RuntimeError(f"wrk exited with {done.returncode}: {done.stderr.strip()}")
+    return done.stdout
+
+
+@dataclass
+class HTTPResult:
+    server: str
+    framework: str
+    scenario: str
+    status: str = "ok"
+    error: str = ""
+    figures: dict[str, Any] | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "server": self.server,
+            "framework": self.framework,
+            "scenario": self.scenario,
+            "status": self.status,
+            "error": self.error,
+            **(self.figures or {}),
+        }
+
+
+def measure_one(
+    server: Server, framework: Framework, scenario: Scenario, seconds: float, scripts: Path
+) -> HTTPResult:
+    result = HTTPResult(server.name, framework.name, scenario.name)
+    port = free_port()
+    env = {**os.environ, "BENCH_FRAMEWORK": framework.name, "BENCH_APP": scenario.app}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    command = ["taskset", "-c", SERVER_CPU, *server.command(port, uvicorn_http())]
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    try:
+        problem = wait_until_up(process, port, time.monotonic() + START_TIMEOUT)
+        if not problem:
+            try:
+                problem = check(scenario, fetch(port, scenario)) or ""
+            except (OSError, http.client.HTTPException) as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+        if problem:
+            result.status, result.error = "FAILED", problem
+            return result
+        script = lua_script(scenario, scripts)
+        run_wrk(port, scenario, script, 1)
+        result.figures = parse_wrk(run_wrk(port, scenario, script, seconds))
+        if result.figures["requests_per_second"] is None:
+            result.status, result.error = "FAILED", "could not parse wrk's output"
+        elif result.figures["non_2xx_3xx"] and scenario.status < 400:
+            result.status = "FAILED"
+            result.error = f"{result.figures['non_2xx_3xx']} non-2xx/3xx responses"
+        return result
+    except (RuntimeError, subprocess.SubprocessError) as exc:
+        result.status, result.error = "FAILED", str(exc)
+        return result
+    finally:
+        stop(process)
+        if result.status != "ok":
+            log.seek(0)
+            tail = log.read().decode(errors="replace").strip().splitlines()[-5:]
+            if tail:
+                result.error += " | server log: " + " / ".join(tail)
+        log.close()
+
+
+def run_http(scenarios: list[Scenario], seconds: float, log: bool) -> list[HTTPResult]:
+    """Every server × scenario, one server process at a time."""
+    results = []
+    with tempfile.TemporaryDirectory(prefix="tumbler-wrk-") as directory:
+        for scenario in scenarios:
+            for server in servers():
+                framework = frameworks_by_name([server.framework])[0]
+                result = measure_one(server, framework, scenario, seconds, Path(directory))
+                results.append(result)
+                if log:
+                    figures = result.figures or {}
+                    shown = (
+                        f"{figures.get('requests_per_second', 0):,.0f} req/s, "
+                        f"p99 {figures.get('p99_ms')} ms"
+                        if result.status == "ok"
+                        else f"FAILED: {result.error}"
+                    )
+                    print(f"  {server.name:8} {framework.name:13} {scenario.name:20} {shown}")
+    return results

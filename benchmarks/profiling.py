@@ -1,0 +1,127 @@
+"""cProfile of the in-process loop: where a framework spends its time for one scenario.
+
+``python -m benchmarks.profiling FRAMEWORK SCENARIO [REQUESTS] [TOP]`` prints the top
+functions by own time (tottime). Over ASGI, a sync tumbler app runs its hooks and view on a
+worker thread that cProfile would not see; every thread started during the run gets its own
+profiler and the stats are merged with the main thread's. Waiting shows up as time in lock
+``acquire`` (worker idle) and ``epoll.poll`` (loop waiting for the worker): that is the
+thread hop's latency, not CPU work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import gc
+import io
+import pstats
+import sys
+import threading
+from typing import Any
+
+from .apps import by_name as frameworks_by_name
+from .drivers import ASGIDriver, Driver, WSGIDriver
+from .scenarios import by_name as scenarios_by_name
+from .scenarios import check
+
+__all__ = ["profile"]
+
+
+class _Snapshot:
+    """What ``pstats.Stats`` accepts: an object with ``stats`` and ``create_stats``."""
+
+    def __init__(self, profiler: cProfile.Profile) -> None:
+        profiler.snapshot_stats()
+        self.stats = profiler.stats  # type: ignore[attr-defined]
+
+    def create_stats(self) -> None:
+        pass
+
+
+#: Built-ins that only wait: a worker idle for work, the loop idle for a worker's result.
+_WAITS = (
+    "<method 'get' of '_queue.SimpleQueue' objects>",
+    "<method 'poll' of 'select.epoll' objects>",
+    "<method 'acquire' of '_thread.lock' objects>",
+)
+
+
+def _drop_waits(stats: pstats.Stats) -> float:
+    """Remove the waiting built-ins from ``stats``; the seconds they took."""
+    table: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    waited = 0.0
+    for key in [k for k in table if k[2] in _WAITS]:
+        waited += table.pop(key)[2]
+    stats.total_tt = sum(entry[2] for entry in table.values())  # type: ignore[attr-defined]
+    return waited
+
+
+def profile(framework_name: str, scenario_name: str, requests: int, top: int = 15) -> str:
+    """The pstats table (top ``top`` by tottime) for ``requests`` requests after a warm-up."""
+    framework = frameworks_by_name([framework_name])[0]
+    scenario = scenarios_by_name([scenario_name])[0]
+    thread_profilers: list[cProfile.Profile] = []
+
+    def start_thread_profiler(frame: Any, event: str, arg: Any) -> None:
+        profiler = cProfile.Profile()
+        thread_profilers.append(profiler)
+        profiler.enable()
+
+    threading.setprofile(start_thread_profiler)
+    loop = asyncio.new_event_loop()
+    try:
+        app = framework.create(scenario.app)
+        driver: Driver = (
+            WSGIDriver(app, scenario)
+            if framework.protocol == "wsgi"
+            else ASGIDriver(app, scenario, loop)
+        )
+        problem = check(scenario, driver.answer())
+        if problem:
+            return f"{framework_name}/{scenario_name}: FAILED ({problem}), not profiled\n"
+        driver.run(1000)
+        for profiler in thread_profilers:
+            profiler.clear()
+        gc.collect()
+        main = cProfile.Profile()
+        main.enable()
+        driver.run(requests)
+        main.disable()
+    finally:
+        threading.setprofile(None)  # type: ignore[arg-type]
+    stats = pstats.Stats(main, stream=io.StringIO())
+    for profiler in thread_profilers:
+        stats.add(_Snapshot(profiler))
+    waited = _drop_waits(stats)
+    out = io.StringIO()
+    stats.stream = out  # type: ignore[attr-defined]
+    stats.strip_dirs().sort_stats("tottime").print_stats(top)
+    loop.close()
+    header = (
+        f"### {framework_name} / {scenario_name}: {requests:,} requests, "
+        f"top {top} by tottime\n"
+    )
+    if thread_profilers:
+        header += (
+            f"\n{len(thread_profilers)} worker thread(s) profiled too; time spent waiting "
+            f"(thread hop latency, left out of the table): {waited:.3f} s\n"
+        )
+    body = "\n".join(line.rstrip() for line in out.getvalue().strip().splitlines())
+    return header + "\n" + body + "\n"
+
+
+def main(argv: list[str]) -> int:
+    if not 2 <= len(argv) <= 4:
+        print(
+            "usage: python -m benchmarks.profiling FRAMEWORK SCENARIO [REQUESTS] [TOP]",
+            file=sys.stderr,
+        )
+        return 2
+    requests = int(argv[2]) if len(argv) > 2 else 20_000
+    top = int(argv[3]) if len(argv) > 3 else 15
+    print(profile(argv[0], argv[1], requests, top))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
