@@ -307,3 +307,49 @@ def test_form_and_json_work_in_every_view(app: Tumbler, client: TestClient, kind
 
     assert client.post("/", data={"a": "1"}).json == {"form": {"a": "1"}, "json": None}
     assert client.post("/", json={"b": 2}).json == {"form": {}, "json": {"b": 2}}
+
+
+def test_asgi_disconnect_closes_a_sync_generator_mid_stream(app: Tumbler) -> None:
+    events: list[str] = []
+    app.teardown_request(lambda e: events.append("teardown"))
+
+    @app.route("/stream")
+    def stream() -> Any:
+        def chunks() -> Any:
+            import time
+
+            try:
+                n = 0
+                while True:
+                    time.sleep(0.005)  # a sync generator that blocks between chunks
+                    yield f"{n}\n"
+                    n += 1
+            finally:
+                events.append("generator closed")
+
+        return chunks()
+
+    async def run() -> None:
+        sent: list[dict[str, Any]] = []
+        gone = asyncio.Event()
+
+        async def receive() -> dict[str, Any]:
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+            if len(sent) >= 3:
+                gone.set()
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/stream",
+            "query_string": b"",
+            "headers": [],
+        }
+        await asyncio.wait_for(app.asgi(scope, receive, send), timeout=10)
+
+    asyncio.run(run())
+    assert events == ["generator closed", "teardown"]

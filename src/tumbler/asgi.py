@@ -159,7 +159,14 @@ class ASGIAdapter:
                 in_threads = self.app.config["ASGI_SYNC_IN_THREADS"]
                 while True:
                     if in_threads:
-                        chunk = await self._in_thread(next, chunks, _END)
+                        pending = self._in_thread(next, chunks, _END)
+                        try:
+                            chunk = await asyncio.shield(pending)
+                        except asyncio.CancelledError:
+                            # The client left: let the running next() finish, so the
+                            # generator can be closed (it cannot close while executing).
+                            await asyncio.wait((pending,))
+                            raise
                     else:
                         chunk = next(chunks, _END)
                     if chunk is _END:
