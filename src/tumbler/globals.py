@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from .context import AppGlobals, current_context, current_request_context
+from .context import AppGlobals, _get_context, current_context, current_request_context
 
 if TYPE_CHECKING:
     from .app import Tumbler
@@ -122,18 +122,29 @@ def _make_proxy(lookup: Callable[[], T], name: str) -> ContextProxy[T]:
     return proxy
 
 
+# PERF: each lookup reads the context variable itself (one call fewer per proxy use).
+
+
 def _lookup_request() -> Request:
-    request = current_request_context().request
-    assert request is not None
-    return request
+    ctx = _get_context()
+    if ctx is None or ctx.request is None:
+        return current_request_context().request  # type: ignore[return-value]  # raises
+    return ctx.request
 
 
 def _lookup_g() -> AppGlobals:
-    return current_context().g
+    ctx = _get_context()
+    if ctx is None:
+        return current_context().g  # raises the helpful error
+    g = ctx._g
+    return g if g is not None else ctx.g
 
 
 def _lookup_app() -> Tumbler:
-    return current_context().app
+    ctx = _get_context()
+    if ctx is None:
+        return current_context().app  # raises the helpful error
+    return ctx.app
 
 
 def _lookup_session() -> SessionMixin:

@@ -411,7 +411,21 @@ def _wsgi_path(value: str) -> str:
     return value.encode("latin-1").decode("utf-8", "replace")
 
 
-_WSGI_SPECIAL = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
+# PERF: environ keys of the headers the framework itself reads, computed once.
+_WSGI_KEYS = {
+    name: "HTTP_" + name.upper().replace("-", "_")
+    for name in (
+        "cookie",
+        "host",
+        "accept",
+        "accept-language",
+        "accept-encoding",
+        "user-agent",
+        "referer",
+        "transfer-encoding",
+    )
+}
+_WSGI_KEYS.update({"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"})
 
 
 class WSGIRequest(Request):
@@ -425,7 +439,7 @@ class WSGIRequest(Request):
         self._environ = environ
 
     def _header(self, lower_name: str) -> str | None:
-        key = _WSGI_SPECIAL.get(lower_name)
+        key = _WSGI_KEYS.get(lower_name)
         if key is None:
             key = "HTTP_" + lower_name.upper().replace("-", "_")
         value: str | None = self._environ.get(key)

@@ -39,12 +39,16 @@ def is_async_callable(func: Callable[..., Any]) -> bool:
 class Handler:
     """A user callable together with how it must be called."""
 
-    __slots__ = ("func", "is_async", "name")
+    __slots__ = ("func", "is_async")
 
     def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
         self.is_async = is_async_callable(func)
-        self.name: str = getattr(func, "__qualname__", None) or repr(func)
+
+    @property
+    def name(self) -> str:
+        """The callable's qualified name, for messages and logs."""
+        return getattr(self.func, "__qualname__", None) or repr(self.func)
 
     def __repr__(self) -> str:
         kind = "async" if self.is_async else "sync"

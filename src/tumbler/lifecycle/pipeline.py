@@ -214,13 +214,13 @@ def _after_chain(
                 handler = deferred[i]
                 i += 1
                 rv = yield handler, (response,), NO_KWARGS
-                if rv is not None:
+                if rv is not None and rv is not response:
                     response = _checked(rv, handler)
             while j < len(after):
                 handler = after[j]
                 j += 1
                 rv = yield handler, (response,), NO_KWARGS
-                if rv is not None:
+                if rv is not None and rv is not response:
                     response = _checked(rv, handler)
             if ctx._session is not None and ctx.error is None:
                 app.save_session(ctx, response)
