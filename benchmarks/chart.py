@@ -14,11 +14,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 
-from .machine import one_line  # noqa: E402
-from .report import ASGI_ORDER, WSGI_ORDER, Times  # noqa: E402
+from .machine import one_line
+from .report import ASGI_ORDER, WSGI_ORDER, Times
 
 __all__ = ["draw"]
 
@@ -36,7 +36,7 @@ def _grouped(
     ax.set_xticklabels(groups, rotation=25, ha="right", fontsize=8)
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", which="both", alpha=0.3)
-    ax.legend(fontsize=7, ncol=min(count, 6), loc="upper left")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.005, 1.0), borderaxespad=0)
 
 
 def draw(data: dict[str, Any], path: Path) -> None:
@@ -52,7 +52,7 @@ def draw(data: dict[str, Any], path: Path) -> None:
     rows = len(panels) + (1 if http_results else 0)
     if rows == 0:
         return
-    figure, axes = plt.subplots(rows, 1, figsize=(13, 4.2 * rows), squeeze=False)
+    figure, axes = plt.subplots(rows, 1, figsize=(14, 4.2 * rows), squeeze=False)
     for ax, (label, present) in zip(axes[:, 0], panels, strict=False):
         series = {f: [times.us(f, s) for s in times.scenarios] for f in present}
         _grouped(ax, times.scenarios, series, "µs / request (log)")

@@ -70,11 +70,13 @@ class Server:
 
 
 def servers() -> list[Server]:
-    """tumbler vs Flask under gunicorn; tumbler (app.asgi) vs Quart vs Starlette under uvicorn."""
+    """tumbler vs Flask under gunicorn; tumbler (app.asgi, sync and async views), Quart and
+    Starlette under uvicorn."""
     return [
         Server("gunicorn", "tumbler"),
         Server("gunicorn", "flask"),
         Server("uvicorn", "tumbler-asgi"),
+        Server("uvicorn", "tumbler-asgi-async"),
         Server("uvicorn", "quart"),
         Server("uvicorn", "starlette"),
     ]
@@ -104,6 +106,7 @@ def environment() -> dict[str, Any]:
         try:
             probe = subprocess.run([wrk, "-v"], capture_output=True, text=True, timeout=10)
             version = (probe.stdout + probe.stderr).strip().splitlines()[0]
+            version = version.split(" Copyright")[0].strip()
         except (OSError, subprocess.SubprocessError, IndexError):
             version = "unknown"
     return {
@@ -128,7 +131,10 @@ def fetch(port: int, scenario: Scenario, timeout: float = 5.0) -> Answer:
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         connection.request(
-            scenario.method, scenario.target, body=scenario.body or None, headers=dict(scenario.headers)
+            scenario.method,
+            scenario.target,
+            body=scenario.body or None,
+            headers=dict(scenario.headers),
         )
         response = connection.getresponse()
         return Answer(response.status, response.getheaders(), response.read())
@@ -137,7 +143,7 @@ def fetch(port: int, scenario: Scenario, timeout: float = 5.0) -> Answer:
 
 
 def wait_until_up(process: subprocess.Popen[bytes], port: int, deadline: float) -> str:
-    """"" when a TCP connection to the server works, else why it never came up."""
+    """ "" when a TCP connection to the server works, else why it never came up."""
     while time.monotonic() < deadline:
         if process.poll() is not None:
             return f"server exited with {process.returncode}"
@@ -234,8 +240,27 @@ def measure_one(
     env = {**os.environ, "BENCH_FRAMEWORK": framework.name, "BENCH_APP": scenario.app}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     command = ["taskset", "-c", SERVER_CPU, *server.command(port, uvicorn_http())]
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        try:
+            return _serve_and_load(process, port, scenario, seconds, scripts, result)
+        finally:
+            stop(process)
+            if result.status != "ok":
+                log.seek(0)
+                tail = log.read().decode(errors="replace").strip().splitlines()[-5:]
+                if tail:
+                    result.error += " | server log: " + " / ".join(tail)
+
+
+def _serve_and_load(
+    process: subprocess.Popen[bytes],
+    port: int,
+    scenario: Scenario,
+    seconds: float,
+    scripts: Path,
+    result: HTTPResult,
+) -> HTTPResult:
     try:
         problem = wait_until_up(process, port, time.monotonic() + START_TIMEOUT)
         if not problem:
@@ -258,18 +283,10 @@ def measure_one(
     except (RuntimeError, subprocess.SubprocessError) as exc:
         result.status, result.error = "FAILED", str(exc)
         return result
-    finally:
-        stop(process)
-        if result.status != "ok":
-            log.seek(0)
-            tail = log.read().decode(errors="replace").strip().splitlines()[-5:]
-            if tail:
-                result.error += " | server log: " + " / ".join(tail)
-        log.close()
 
 
 def run_http(scenarios: list[Scenario], seconds: float, log: bool) -> list[HTTPResult]:
-    """Every server × scenario, one server process at a time."""
+    """Every server x scenario, one server process at a time."""
     results = []
     with tempfile.TemporaryDirectory(prefix="tumbler-wrk-") as directory:
         for scenario in scenarios:
@@ -285,5 +302,5 @@ def run_http(scenarios: list[Scenario], seconds: float, log: bool) -> list[HTTPR
                         if result.status == "ok"
                         else f"FAILED: {result.error}"
                     )
-                    print(f"  {server.name:8} {framework.name:13} {scenario.name:20} {shown}")
+                    print(f"  {server.name:8} {framework.name:18} {scenario.name:20} {shown}")
     return results

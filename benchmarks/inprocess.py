@@ -1,4 +1,4 @@
-"""Measurement 1: every framework × scenario in-process, checked first, timed in rounds.
+"""Measurement 1: every framework x scenario in-process, checked first, timed in rounds.
 
 1. Build each framework's apps; a framework that does not import is skipped (with the error).
 2. Check every answer (status, body, the ``user_lang`` cookie, headers). A wrong answer or an

@@ -78,8 +78,8 @@ def describe() -> dict[str, Any]:
 
 
 def one_line(machine: dict[str, Any]) -> str:
-    """``AMD EPYC × 2 CPUs, CPython 3.11.7, 2025-01-01 12:00 UTC``."""
+    """``AMD EPYC x 2 CPUs, CPython 3.11.7, 2025-01-01 12:00 UTC``."""
     return (
-        f"{machine['cpu']} × {machine['nproc']} CPUs, {machine['implementation']} "
+        f"{machine['cpu']} x {machine['nproc']} CPUs, {machine['implementation']} "
         f"{machine['python']}, {machine['date']}"
     )

@@ -17,7 +17,7 @@ import io
 import pstats
 import sys
 import threading
-from typing import Any
+from typing import Any, cast
 
 from .apps import by_name as frameworks_by_name
 from .drivers import ASGIDriver, Driver, WSGIDriver
@@ -32,7 +32,7 @@ class _Snapshot:
 
     def __init__(self, profiler: cProfile.Profile) -> None:
         profiler.snapshot_stats()
-        self.stats = profiler.stats  # type: ignore[attr-defined]
+        self.stats = profiler.stats
 
     def create_stats(self) -> None:
         pass
@@ -88,18 +88,17 @@ def profile(framework_name: str, scenario_name: str, requests: int, top: int = 1
         driver.run(requests)
         main.disable()
     finally:
-        threading.setprofile(None)  # type: ignore[arg-type]
+        threading.setprofile(None)
     stats = pstats.Stats(main, stream=io.StringIO())
     for profiler in thread_profilers:
-        stats.add(_Snapshot(profiler))
+        stats.add(cast(Any, _Snapshot(profiler)))
     waited = _drop_waits(stats)
     out = io.StringIO()
     stats.stream = out  # type: ignore[attr-defined]
     stats.strip_dirs().sort_stats("tottime").print_stats(top)
     loop.close()
     header = (
-        f"### {framework_name} / {scenario_name}: {requests:,} requests, "
-        f"top {top} by tottime\n"
+        f"### {framework_name} / {scenario_name}: {requests:,} requests, top {top} by tottime\n"
     )
     if thread_profilers:
         header += (

@@ -16,7 +16,14 @@ from .machine import one_line
 __all__ = ["Target", "Times", "markdown", "targets"]
 
 WSGI_ORDER = ("tumbler", "flask", "falcon", "bottle", "bare-wsgi")
-ASGI_ORDER = ("tumbler-asgi", "tumbler-asgi-async", "quart", "starlette", "falcon-asgi", "bare-asgi")
+ASGI_ORDER = (
+    "tumbler-asgi",
+    "tumbler-asgi-async",
+    "quart",
+    "starlette",
+    "falcon-asgi",
+    "bare-asgi",
+)
 FLOOR = {"wsgi": "bare-wsgi", "asgi": "bare-asgi"}
 MEMORY_LIMIT_BYTES = 5_000_000
 
@@ -45,13 +52,13 @@ class Times:
     def cell(self, framework: str, scenario: str) -> str:
         row = self.rows.get((framework, scenario))
         if row is None:
-            return "–"
+            return "-"
         if row["status"] == "skipped":
             return "skipped"
         if row["status"] != "ok":
             return "**FAILED**"
         value = self.us(framework, scenario)
-        return _us(value) if value is not None else "–"
+        return _us(value) if value is not None else "-"
 
     def spread(self) -> float | None:
         """The median over pairs of (max - min) / median of the rounds: how noisy the run was."""
@@ -70,8 +77,8 @@ def _us(value: float) -> str:
 
 def _x(value: float | None) -> str:
     if value is None:
-        return "–"
-    return f"{value:.1f}×" if value >= 10 else f"{value:.2f}×"
+        return "-"
+    return f"{value:.1f}x" if value >= 10 else f"{value:.2f}x"
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,7 @@ def targets(data: dict[str, Any]) -> list[Target]:
             "tumbler ÷ falcon",
         ),
         _compare(
-            "WSGI seed_nocookie: tumbler ≥ 10× faster than Flask",
+            "WSGI seed_nocookie: tumbler ≥ 10x faster than Flask",
             t.ratio("flask", "tumbler", "seed_nocookie"),
             10.0,
             _at_least,
@@ -133,7 +140,7 @@ def targets(data: dict[str, Any]) -> list[Target]:
         )
         result.append(
             _compare(
-                f"ASGI {scenario} (sync views): tumbler ≥ 20× faster than Quart",
+                f"ASGI {scenario} (sync views): tumbler ≥ 20x faster than Quart",
                 t.ratio("quart", "tumbler-asgi", scenario),
                 20.0,
                 _at_least,
@@ -152,7 +159,7 @@ def targets(data: dict[str, Any]) -> list[Target]:
     )
     result.append(
         _compare(
-            "routes_1000_dynamic ≤ 2× routes_10_dynamic (tumbler WSGI)",
+            "routes_1000_dynamic ≤ 2x routes_10_dynamic (tumbler WSGI)",
             _between(t, "tumbler", "routes_1000_dynamic", "routes_10_dynamic"),
             2.0,
             _at_most,
@@ -169,7 +176,7 @@ def _between(t: Times, framework: str, a: str, b: str) -> float | None:
 
 
 def _async_target(t: Times) -> Target:
-    name = "ASGI async views within 1.3× of ASGI sync views (each scenario)"
+    name = "ASGI async views within 1.3x of ASGI sync views (each scenario)"
     ratios = {s: t.ratio("tumbler-asgi-async", "tumbler-asgi", s) for s in t.scenarios}
     known = {s: r for s, r in ratios.items() if r is not None}
     if not known:
@@ -211,8 +218,7 @@ def _memory_targets(data: dict[str, Any]) -> list[Target]:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---:" for _ in header) + "|"]
-    lines[1] = "|---|" + "|".join("---:" for _ in header[1:]) + "|"
+    lines = ["| " + " | ".join(header) + " |", "|---|" + "|".join("---:" for _ in header[1:]) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
 
@@ -243,8 +249,7 @@ def inprocess_markdown(data: dict[str, Any]) -> list[str]:
     spread = t.spread()
     if spread is not None:
         lines += [
-            f"Noise: across pairs, the median (max − min) ÷ median of the rounds was "
-            f"{spread:.0%}.",
+            f"Noise: across pairs, the median (max - min) ÷ median of the rounds was {spread:.0%}.",
             "",
         ]
     notes = [f"`{f['name']}`: {f['note']}" for f in section["frameworks"] if f.get("note")]
@@ -308,7 +313,9 @@ def memory_markdown(data: dict[str, Any]) -> list[str]:
     rows = []
     for r in section["results"]:
         if r.get("error") and "growth_kib" not in r:
-            rows.append([f"{r['framework']} {r['scenario']}", "**FAILED**", r["error"], "", "", "", ""])
+            rows.append(
+                [f"{r['framework']} {r['scenario']}", "**FAILED**", r["error"], "", "", "", ""]
+            )
             continue
         rows.append(
             [
@@ -347,7 +354,7 @@ def http_markdown(data: dict[str, Any]) -> list[str]:
         for server, framework in columns:
             r = by_key.get((server, framework, scenario))
             if r is None:
-                row.append("–")
+                row.append("-")
             elif r["status"] != "ok":
                 row.append("**FAILED**")
             else:
@@ -365,7 +372,9 @@ def http_markdown(data: dict[str, Any]) -> list[str]:
     ]
     for r in results:
         if r["status"] != "ok":
-            lines.append(f"- **FAILED** {r['server']} {r['framework']} {r['scenario']}: {r['error']}")
+            lines.append(
+                f"- **FAILED** {r['server']} {r['framework']} {r['scenario']}: {r['error']}"
+            )
     return lines
 
 

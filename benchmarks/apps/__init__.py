@@ -41,7 +41,9 @@ class Framework:
 
 
 FRAMEWORKS: tuple[Framework, ...] = (
-    Framework("tumbler", "wsgi", "tumbler_apps", "create", "tumbler", "the Flask apps, imports changed"),
+    Framework(
+        "tumbler", "wsgi", "tumbler_apps", "create", "tumbler", "the Flask apps, imports changed"
+    ),
     Framework("flask", "wsgi", "flask_apps", "create", "flask"),
     Framework("falcon", "wsgi", "falcon_apps", "create", "falcon", "middleware + req.context"),
     Framework("bottle", "wsgi", "bottle_apps", "create", "bottle", "hooks + request attributes"),
@@ -58,9 +60,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         "app.asgi, async def views and hooks",
     ),
     Framework("quart", "asgi", "quart_apps", "create", "quart", "async def views and hooks"),
-    Framework(
-        "starlette", "asgi", "starlette_apps", "create", "starlette", "pure ASGI middleware"
-    ),
+    Framework("starlette", "asgi", "starlette_apps", "create", "starlette", "pure ASGI middleware"),
     Framework(
         "falcon-asgi", "asgi", "falcon_apps", "create_asgi", "falcon", "middleware + req.context"
     ),

@@ -3,6 +3,7 @@
 ``build(module, app_name)`` works with the ``flask`` and ``tumbler`` modules (sync views and
 hooks); ``build_async(module, app_name)`` with ``tumbler`` and ``quart`` (``async def`` views
 and hooks). The code is plain Flask: the modules differ only by the name of the app class.
+Each ``_name(app, fw)`` function below registers one app's views and hooks.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ __all__ = ["build", "build_async"]
 
 _APP_CLASSES = ("Tumbler", "Flask", "Quart")
 
+Setup = Callable[[Any, ModuleType], None]
+
 
 def _new_app(fw: ModuleType) -> Any:
     for name in _APP_CLASSES:
@@ -27,65 +30,87 @@ def _new_app(fw: ModuleType) -> Any:
     raise TypeError(f"{fw.__name__} has none of {_APP_CLASSES}")
 
 
-# Sync ------------------------------------------------------------------------------------------
-
-
 def build(fw: ModuleType, app_name: str) -> Any:
     """The Flask-style app ``app_name`` with sync views and hooks, made with module ``fw``."""
     app = _new_app(fw)
+    if app_name in _SYNC:
+        _SYNC[app_name](app, fw)
+    else:
+        _routes(app, app_name)
+    return app
+
+
+def build_async(fw: ModuleType, app_name: str) -> Any:
+    """The same app as ``build`` with every view and hook an ``async def``."""
+    app = _new_app(fw)
+    if app_name in _ASYNC:
+        _ASYNC[app_name](app, fw)
+    else:
+        _routes_async(app, app_name)
+    return app
+
+
+# Sync ------------------------------------------------------------------------------------------
+
+
+def _hello(app: Any, fw: ModuleType) -> None:
+    @app.route("/hello")
+    def hello() -> str:
+        return "Hello"
+
+
+def _seed(app: Any, fw: ModuleType) -> None:
     request, g = fw.request, fw.g
 
-    if app_name == "hello":
+    @app.before_request
+    def detect_user_language() -> None:
+        language = request.cookies.get("user_lang")
+        if language is None:
+            language = "en"
 
-        @app.route("/hello")
-        def hello() -> str:
-            return "Hello"
+            @fw.after_this_request
+            def remember_language(response: Any) -> Any:
+                response.set_cookie("user_lang", language)
+                return response
 
-    elif app_name == "seed":
+        g.language = language
 
-        @app.before_request
-        def detect_user_language() -> None:
-            language = request.cookies.get("user_lang")
-            if language is None:
-                language = "en"
+    @app.route("/seed")
+    def seed() -> str:
+        return f"lang={g.language}"
 
-                @fw.after_this_request
-                def remember_language(response: Any) -> Any:
-                    response.set_cookie("user_lang", language)
-                    return response
 
-            g.language = language
+def _params_json(app: Any, fw: ModuleType) -> None:
+    request = fw.request
 
-        @app.route("/seed")
-        def seed() -> str:
-            return f"lang={g.language}"
+    @app.route("/users/<int:user_id>")
+    def user(user_id: int) -> Any:
+        return fw.jsonify(id=user_id, fields=request.args.get("fields", "").split(","))
 
-    elif app_name == "params_json":
 
-        @app.route("/users/<int:user_id>")
-        def user(user_id: int) -> Any:
-            return fw.jsonify(id=user_id, fields=request.args.get("fields", "").split(","))
+def _form(app: Any, fw: ModuleType) -> None:
+    request = fw.request
 
-    elif app_name == "form":
+    @app.route("/form", methods=["POST"])
+    def form() -> str:
+        return str(len(request.form))
 
-        @app.route("/form", methods=["POST"])
-        def form() -> str:
-            return str(len(request.form))
 
-    elif app_name == "hooks":
-        for i in range(HOOK_COUNT):
-            app.before_request(_set_g(g, i))
-            app.after_request(_set_header(i))
+def _hooks(app: Any, fw: ModuleType) -> None:
+    g = fw.g
+    for i in range(HOOK_COUNT):
+        app.before_request(_set_g(g, i))
+        app.after_request(_set_header(i))
 
-        @app.route("/hooks")
-        def hooks() -> str:
-            return f"hooks={g.hook0 + g.hook1 + g.hook2 + g.hook3 + g.hook4}"
+    @app.route("/hooks")
+    def hooks() -> str:
+        return f"hooks={g.hook0 + g.hook1 + g.hook2 + g.hook3 + g.hook4}"
 
-    else:
-        for i in range(APPS[app_name]):
-            app.add_url_rule(f"/static{i}", f"static{i}", _static_view(i))
-            app.add_url_rule(f"/dyn{i}/<int:item>", f"dyn{i}", _dynamic_view(i))
-    return app
+
+def _routes(app: Any, app_name: str) -> None:
+    for i in range(APPS[app_name]):
+        app.add_url_rule(f"/static{i}", f"static{i}", _static_view(i))
+        app.add_url_rule(f"/dyn{i}/<int:item>", f"dyn{i}", _dynamic_view(i))
 
 
 def _set_g(g: Any, i: int) -> Callable[[], None]:
@@ -127,7 +152,51 @@ def _dynamic_view(i: int) -> Callable[[int], str]:
     return view
 
 
+_SYNC: dict[str, Setup] = {
+    "hello": _hello,
+    "seed": _seed,
+    "params_json": _params_json,
+    "form": _form,
+    "hooks": _hooks,
+}
+
+
 # Async -----------------------------------------------------------------------------------------
+
+
+def _hello_async(app: Any, fw: ModuleType) -> None:
+    @app.route("/hello")
+    async def hello() -> str:
+        return "Hello"
+
+
+def _seed_async(app: Any, fw: ModuleType) -> None:
+    request, g = fw.request, fw.g
+
+    @app.before_request
+    async def detect_user_language() -> None:
+        language = request.cookies.get("user_lang")
+        if language is None:
+            language = "en"
+
+            @fw.after_this_request
+            async def remember_language(response: Any) -> Any:
+                response.set_cookie("user_lang", language)
+                return response
+
+        g.language = language
+
+    @app.route("/seed")
+    async def seed() -> str:
+        return f"lang={g.language}"
+
+
+def _params_json_async(app: Any, fw: ModuleType) -> None:
+    request = fw.request
+
+    @app.route("/users/<int:user_id>")
+    async def user(user_id: int) -> Any:
+        return fw.jsonify(id=user_id, fields=request.args.get("fields", "").split(","))
 
 
 async def _form_length(request: Any) -> int:
@@ -138,62 +207,29 @@ async def _form_length(request: Any) -> int:
     return len(form)
 
 
-def build_async(fw: ModuleType, app_name: str) -> Any:
-    """The same app as ``build`` with every view and hook an ``async def``."""
-    app = _new_app(fw)
-    request, g = fw.request, fw.g
+def _form_async(app: Any, fw: ModuleType) -> None:
+    request = fw.request
 
-    if app_name == "hello":
+    @app.route("/form", methods=["POST"])
+    async def form() -> str:
+        return str(await _form_length(request))
 
-        @app.route("/hello")
-        async def hello() -> str:
-            return "Hello"
 
-    elif app_name == "seed":
+def _hooks_async(app: Any, fw: ModuleType) -> None:
+    g = fw.g
+    for i in range(HOOK_COUNT):
+        app.before_request(_set_g_async(g, i))
+        app.after_request(_set_header_async(i))
 
-        @app.before_request
-        async def detect_user_language() -> None:
-            language = request.cookies.get("user_lang")
-            if language is None:
-                language = "en"
+    @app.route("/hooks")
+    async def hooks() -> str:
+        return f"hooks={g.hook0 + g.hook1 + g.hook2 + g.hook3 + g.hook4}"
 
-                @fw.after_this_request
-                async def remember_language(response: Any) -> Any:
-                    response.set_cookie("user_lang", language)
-                    return response
 
-            g.language = language
-
-        @app.route("/seed")
-        async def seed() -> str:
-            return f"lang={g.language}"
-
-    elif app_name == "params_json":
-
-        @app.route("/users/<int:user_id>")
-        async def user(user_id: int) -> Any:
-            return fw.jsonify(id=user_id, fields=request.args.get("fields", "").split(","))
-
-    elif app_name == "form":
-
-        @app.route("/form", methods=["POST"])
-        async def form() -> str:
-            return str(await _form_length(request))
-
-    elif app_name == "hooks":
-        for i in range(HOOK_COUNT):
-            app.before_request(_set_g_async(g, i))
-            app.after_request(_set_header_async(i))
-
-        @app.route("/hooks")
-        async def hooks() -> str:
-            return f"hooks={g.hook0 + g.hook1 + g.hook2 + g.hook3 + g.hook4}"
-
-    else:
-        for i in range(APPS[app_name]):
-            app.add_url_rule(f"/static{i}", f"static{i}", _static_view_async(i))
-            app.add_url_rule(f"/dyn{i}/<int:item>", f"dyn{i}", _dynamic_view_async(i))
-    return app
+def _routes_async(app: Any, app_name: str) -> None:
+    for i in range(APPS[app_name]):
+        app.add_url_rule(f"/static{i}", f"static{i}", _static_view_async(i))
+        app.add_url_rule(f"/dyn{i}/<int:item>", f"dyn{i}", _dynamic_view_async(i))
 
 
 def _set_g_async(g: Any, i: int) -> Callable[[], Any]:
@@ -233,3 +269,12 @@ def _dynamic_view_async(i: int) -> Callable[[int], Any]:
         return f"{prefix}{item}"
 
     return view
+
+
+_ASYNC: dict[str, Setup] = {
+    "hello": _hello_async,
+    "seed": _seed_async,
+    "params_json": _params_json_async,
+    "form": _form_async,
+    "hooks": _hooks_async,
+}

@@ -9,12 +9,32 @@ from .context import (
     has_app_context,
     has_request_context,
 )
+from .files import send_file, send_from_directory
+from .flashing import flash, get_flashed_messages
 from .globals import current_app, g, request, session
 from .helpers import make_response, redirect, url_for
 from .http.exceptions import HTTPException, abort
 from .http.request import Request
 from .http.response import Response
 from .json import jsonify
+from .signals import (
+    appcontext_popped,
+    appcontext_pushed,
+    appcontext_tearing_down,
+    before_render_template,
+    got_request_exception,
+    message_flashed,
+    request_finished,
+    request_started,
+    request_tearing_down,
+    template_rendered,
+)
+from .templating import (
+    render_template,
+    render_template_string,
+    stream_template,
+    stream_template_string,
+)
 
 __all__ = [
     "Blueprint",
@@ -25,16 +45,34 @@ __all__ = [
     "Tumbler",
     "abort",
     "after_this_request",
+    "appcontext_popped",
+    "appcontext_pushed",
+    "appcontext_tearing_down",
+    "before_render_template",
     "copy_current_request_context",
     "current_app",
+    "flash",
     "g",
+    "get_flashed_messages",
+    "got_request_exception",
     "has_app_context",
     "has_request_context",
     "jsonify",
     "make_response",
+    "message_flashed",
     "redirect",
+    "render_template",
+    "render_template_string",
     "request",
+    "request_finished",
+    "request_started",
+    "request_tearing_down",
+    "send_file",
+    "send_from_directory",
     "session",
+    "stream_template",
+    "stream_template_string",
+    "template_rendered",
     "url_for",
 ]
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _cv_context
+from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
 from .http.request import Request
@@ -26,10 +27,12 @@ from .lifecycle.hooks import HookSet
 from .routing import Map, Rule
 from .scaffold import Scaffold, endpoint_from_view
 from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
+from .templating import AppTemplating
 
 if TYPE_CHECKING:
     from .asgi import ASGIAdapter
     from .blueprints import Blueprint
+    from .cli import AppGroup, CliRunner
     from .testing import TestClient
     from .wsgi import WSGIAdapter
 
@@ -66,7 +69,7 @@ class ASGIEntry:
         await self._app.asgi_app(scope, receive, send)
 
 
-class Tumbler(Scaffold):
+class Tumbler(StaticFiles, AppTemplating, Scaffold):
     """The application: create one, register views and hooks, serve it over WSGI or ASGI.
 
     ``app`` itself is the WSGI callable (``gunicorn module:app``) and ``app.asgi`` is the
@@ -121,6 +124,10 @@ class Tumbler(Scaffold):
         self.asgi_app: ASGIAdapter | Callable[..., Any] = ASGIAdapter(self)
         #: The ASGI entry point for servers: ``uvicorn module:app.asgi``.
         self.asgi = ASGIEntry(self)
+        if self.has_static_folder:  # even when the folder does not exist, as in Flask
+            self.add_url_rule(
+                f"{self.static_url_path}/<path:filename>", "static", static_view(self)
+            )
 
     # Names and settings ------------------------------------------------------------------------
 
@@ -461,6 +468,19 @@ class Tumbler(Scaffold):
         from .testing import TestClient
 
         return TestClient(self, use_cookies=use_cookies, protocol=protocol)
+
+    @cached_property
+    def cli(self) -> AppGroup:
+        """The app's commands for the ``tumbler`` command line: ``@app.cli.command()``."""
+        from .cli import AppGroup
+
+        return AppGroup(self.name)
+
+    def test_cli_runner(self) -> CliRunner:
+        """A runner that invokes the ``tumbler`` command line against this app."""
+        from .cli import CliRunner
+
+        return CliRunner(self)
 
     def url_for(
         self,

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import tempfile
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .context import Context
 from .http.exceptions import ClientDisconnected, RequestEntityTooLarge
+from .http.formparser import DEFAULT_SPOOL_THRESHOLD
 from .http.request import ASGIRequest
 from .lifecycle.drive import resume, run_calls, start
 from .lifecycle.handler import Handler
@@ -105,7 +107,12 @@ class ASGIAdapter:
         app = self.app
         request = ASGIRequest(dict(scope) if not isinstance(scope, dict) else scope)
         if request.content_length or request._header("transfer-encoding") is not None:
-            await _read_body(request, receive, app.config["MAX_CONTENT_LENGTH"])
+            await _read_body(
+                request,
+                receive,
+                app.config["MAX_CONTENT_LENGTH"],
+                app.config.get("UPLOAD_SPOOL_THRESHOLD", DEFAULT_SPOOL_THRESHOLD),
+            )
         ctx = app.request_context_for(request)
         ctx.push()
         try:
@@ -132,6 +139,7 @@ class ASGIAdapter:
                 await self._drive(finish(app, ctx, response))
         finally:
             ctx.pop()
+            request.close()
         preserve = scope.get("tumbler.preserve_context")
         if preserve is not None:
             preserve(ctx)
@@ -220,29 +228,70 @@ def _chunk_message(chunk: Any) -> Message:
     return {"type": "http.response.body", "body": data, "more_body": True}
 
 
-async def _read_body(request: ASGIRequest, receive: Receive, limit: int | None) -> None:
-    """Buffer the body; past ``limit`` stop reading and leave a 413 for whoever reads it."""
+async def _read_body(
+    request: ASGIRequest,
+    receive: Receive,
+    limit: int | None,
+    spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
+) -> None:
+    """Buffer the body; past ``limit`` stop reading and leave a 413 for whoever reads it.
+
+    A body up to ``spool_threshold`` stays bytes (the cheap path of small posts). A larger
+    one goes to a temporary file, written on a worker thread in batches of about 64 KiB so
+    that neither the disk nor a flood of tiny chunks holds up the event loop.
+    """
     declared = request.content_length
     if limit is not None and declared is not None and declared > limit:
         request.body_error = RequestEntityTooLarge()
         return
     parts: list[bytes] = []
+    pending = 0  # bytes in ``parts``
     total = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            request.body_error = ClientDisconnected()
-            break
-        chunk = message.get("body", b"")
-        if chunk:
-            total += len(chunk)
-            if limit is not None and total > limit:
-                request.body_error = RequestEntityTooLarge()
+    spool: IO[bytes] | None = None
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                request.body_error = ClientDisconnected()
                 break
-            parts.append(chunk)
-        if not message.get("more_body", False):
-            break
-    request.set_body(b"".join(parts))
+            chunk = message.get("body", b"")
+            if chunk:
+                total += len(chunk)
+                if limit is not None and total > limit:
+                    request.body_error = RequestEntityTooLarge()
+                    break
+                parts.append(chunk)
+                pending += len(chunk)
+                if spool is None and pending > spool_threshold:
+                    spool = await asyncio.to_thread(_spill, None, parts)
+                    parts, pending = [], 0
+                elif spool is not None and pending >= _SPOOL_BATCH:
+                    await asyncio.to_thread(_spill, spool, parts)
+                    parts, pending = [], 0
+            if not message.get("more_body", False):
+                break
+        if spool is not None and parts:
+            await asyncio.to_thread(_spill, spool, parts)
+    except BaseException:
+        if spool is not None:
+            spool.close()
+        raise
+    request.set_body(b"".join(parts) if spool is None else spool)
+
+
+_SPOOL_BATCH = 64 * 1024
+
+
+def _spill(spool: IO[bytes] | None, parts: list[bytes]) -> IO[bytes]:
+    """Append ``parts`` to the body's temporary file (made on first use); on a worker thread."""
+    if spool is None:
+        spool = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by Request.close()
+    try:
+        spool.writelines(parts)
+    except BaseException:
+        spool.close()
+        raise
+    return spool
 
 
 async def _wait_disconnect(receive: Receive) -> None:

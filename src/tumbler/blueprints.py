@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .files import StaticFiles, static_view
 from .lifecycle.handler import Handler
 from .scaffold import Scaffold, endpoint_from_view
+from .templating import BlueprintTemplating
 
 if TYPE_CHECKING:
     from .app import Tumbler
@@ -68,7 +70,7 @@ class BlueprintSetupState:
         self.app.add_url_rule(rule, f"{self.full_name}.{endpoint}", view_func, **options)
 
 
-class Blueprint(Scaffold):
+class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
     """A reusable group of views and hooks, registered with ``app.register_blueprint``."""
 
     def __init__(
@@ -202,6 +204,10 @@ class Blueprint(Scaffold):
         state = BlueprintSetupState(self, app, options, first)
         if first:
             self._merge_hooks(app, name)
+        if self.has_static_folder:
+            state.add_url_rule(
+                f"{self.static_url_path}/<path:filename>", "static", static_view(self)
+            )
         for deferred in self.deferred_functions:
             deferred(state)
         for child, child_options in self._blueprints:

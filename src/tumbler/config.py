@@ -24,6 +24,11 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": None,
     "MAX_FORM_MEMORY_SIZE": 500_000,
     "MAX_FORM_PARTS": 1_000,
+    # max_age of send_file and static files when not given: None sends "no-cache" (Flask 2.0+).
+    "SEND_FILE_MAX_AGE_DEFAULT": None,
+    # Bytes of an upload (and, under ASGI, of a request body) kept in memory; past this it
+    # moves to a temporary file that is closed at the end of the request.
+    "UPLOAD_SPOOL_THRESHOLD": 500 * 1024,
     "TRUSTED_HOSTS": None,
     "SESSION_COOKIE_NAME": "session",
     "SESSION_COOKIE_DOMAIN": None,

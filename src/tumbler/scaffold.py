@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from .http.exceptions import HTTPException, default_exceptions
 from .lifecycle.handler import Handler
+from .templating import TemplateRegistry
 
 __all__ = ["Scaffold", "endpoint_from_view"]
 
@@ -49,7 +50,7 @@ def exception_class(key: ExceptionKey) -> tuple[int | None, type[BaseException]]
     raise ValueError(f"'{key!r}' is not a subclass of Exception.")
 
 
-class Scaffold:
+class Scaffold(TemplateRegistry):
     """Hooks, routes and error handlers for one scope."""
 
     #: The scope name this object registers under (None for the app).

@@ -9,6 +9,9 @@ from __future__ import annotations
 import asyncio
 import io
 import json as _json
+import mimetypes
+import os
+import secrets
 import weakref
 from collections.abc import Iterable, Mapping
 from http.cookies import SimpleCookie
@@ -22,7 +25,7 @@ from .http.response import Response
 if TYPE_CHECKING:
     from .app import Tumbler
 
-__all__ = ["TestClient", "TestResponse", "make_environ"]
+__all__ = ["TestClient", "TestResponse", "encode_multipart", "make_environ"]
 
 HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -76,8 +79,12 @@ class RequestSpec:
         elif isinstance(data, bytes):
             body = data
         elif data is not None:
-            body = urlencode(_pairs(data)).encode()
-            content_type = content_type or "application/x-www-form-urlencoded"
+            pairs = _pairs(data)
+            if any(_is_file(value) for _, value in pairs):
+                body, content_type = encode_multipart(pairs)
+            else:
+                body = urlencode(pairs).encode()
+                content_type = content_type or "application/x-www-form-urlencoded"
         self.body = body
         names = {name.lower() for name, _ in self.headers}
         if content_type and "content-type" not in names:
@@ -147,11 +154,53 @@ class RequestSpec:
 def _pairs(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
     pairs: list[tuple[str, Any]] = []
     for key, value in data.items():
-        if isinstance(value, list | tuple):
+        if isinstance(value, list | tuple) and not _is_file(value):
             pairs.extend((key, item) for item in value)
         else:
             pairs.append((key, value))
     return pairs
+
+
+def _is_file(value: Any) -> bool:
+    """A file object, or Flask's ``(file, filename)`` / ``(file, filename, content_type)``."""
+    if isinstance(value, tuple):
+        return bool(value) and hasattr(value[0], "read")
+    return hasattr(value, "read")
+
+
+def _quote(value: str) -> bytes:
+    # As browsers do (HTML's form-data encoding): escape what would end the quoted string.
+    return value.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A").encode()
+
+
+def encode_multipart(pairs: Iterable[tuple[str, Any]]) -> tuple[bytes, str]:
+    """Encode fields and files as ``multipart/form-data``; return the body and Content-Type."""
+    boundary = f"tumbler-{secrets.token_hex(16)}"
+    out = io.BytesIO()
+    for name, value in pairs:
+        out.write(
+            b'--%s\r\nContent-Disposition: form-data; name="%s"' % (boundary.encode(), _quote(name))
+        )
+        if _is_file(value):
+            file, filename, content_type = (
+                (*value, None, None)[:3] if isinstance(value, tuple) else (value, None, None)
+            )
+            if filename is None:
+                filename = os.path.basename(str(getattr(file, "name", "") or ""))
+            content_type = content_type or (
+                mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            )
+            data = file.read()
+            out.write(
+                b'; filename="%s"\r\nContent-Type: %s\r\n\r\n'
+                % (_quote(filename), content_type.encode())
+            )
+            out.write(data.encode() if isinstance(data, str) else data)
+        else:
+            out.write(b"\r\n\r\n" + str(value).encode())
+        out.write(b"\r\n")
+    out.write(b"--%s--\r\n" % boundary.encode())
+    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
 def make_environ(*args: Any, **kwargs: Any) -> dict[str, Any]:

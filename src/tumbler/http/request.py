@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from .accept import Accept, LanguageAccept, MIMEAccept, parse_accept
@@ -55,6 +55,10 @@ class Request:
     _cookies: dict[str, str] | None = None
     _body: bytes | None = None
     _form: ImmutableMultiDict | None = None
+    _files: ImmutableMultiDict | None = None
+    #: Objects to close at the end of the request (uploads, a spooled body); see ``close``.
+    _to_close: list[IO[bytes]] | None = None
+    _spool_threshold: int | None = None
     _json: Any = None
     _json_loaded = False
     _accept_languages: LanguageAccept | None = None
@@ -103,6 +107,16 @@ class Request:
     def max_form_parts(self, value: int | None) -> None:
         self._max_form_parts = value
 
+    @property
+    def spool_threshold(self) -> int:
+        """Bytes of an upload kept in memory before it moves to a temporary file."""
+        value = self._limit(self._spool_threshold, "UPLOAD_SPOOL_THRESHOLD", 500 * 1024)
+        return 500 * 1024 if value is None else value
+
+    @spool_threshold.setter
+    def spool_threshold(self, value: int | None) -> None:
+        self._spool_threshold = value
+
     # What a source provides ------------------------------------------------------------------
 
     def _header(self, lower_name: str) -> str | None:
@@ -140,6 +154,10 @@ class Request:
     def _read_body(self, limit: int | None) -> bytes:
         """Read the whole body; raise RequestEntityTooLarge past ``limit``."""
         raise NotImplementedError
+
+    def _body_chunks(self, limit: int | None) -> Iterator[bytes]:
+        """The body in chunks, for parsers that stream; sources override to avoid a copy."""
+        yield self.get_data()
 
     # Headers, URL and query --------------------------------------------------------------------
 
@@ -367,14 +385,17 @@ class Request:
 
     @property
     def form(self) -> ImmutableMultiDict:
-        """Fields of a urlencoded body."""
+        """Fields of a urlencoded or multipart body."""
         form = self._form
         if form is None:
             form = self._form = self._parse_form()
         return form
 
     def _parse_form(self) -> ImmutableMultiDict:
-        if self.mimetype != "application/x-www-form-urlencoded":
+        mimetype = self.mimetype
+        if mimetype == "multipart/form-data":
+            return self._parse_multipart()
+        if mimetype != "application/x-www-form-urlencoded":
             return _EMPTY_FORM
         limit = self.max_form_memory_size
         length = self.content_length
@@ -385,10 +406,37 @@ class Request:
             raise RequestEntityTooLarge("The form data is larger than the configured limit.")
         return parse_qsl_to_multidict(body, max_fields=self.max_form_parts)
 
+    def _parse_multipart(self) -> ImmutableMultiDict:
+        from .formparser import parse_multipart
+
+        form, files = parse_multipart(
+            self._body_chunks(self.max_content_length),
+            self.content_type,
+            max_form_memory_size=self.max_form_memory_size,
+            max_form_parts=self.max_form_parts,
+            spool_threshold=self.spool_threshold,
+        )
+        if files:
+            streams = [f.stream for _, f in files.items(multi=True)]
+            self._to_close = [*(self._to_close or ()), *streams]
+        self._files = files
+        return form
+
     @property
     def files(self) -> ImmutableMultiDict:
-        """Uploaded files of a multipart body."""
-        return _EMPTY_FORM
+        """Uploaded files (``FileStorage``) of a multipart body, closed by ``close()``."""
+        if self._files is None:
+            if self._form is None:
+                self._form = self._parse_form()  # a multipart form fills in the files
+            if self._files is None:
+                self._files = _EMPTY_FORM
+        return self._files
+
+    def close(self) -> None:
+        """Close the uploads and the spooled body; the adapters call it after teardown."""
+        to_close, self._to_close = self._to_close, None
+        for file in to_close or ():
+            file.close()
 
     @property
     def values(self) -> MultiDict:
@@ -492,6 +540,29 @@ class WSGIRequest(Request):
         data: bytes = stream.read(length) if length else b""
         return data
 
+    def _body_chunks(self, limit: int | None) -> Iterator[bytes]:
+        if self._body is not None:
+            yield self._body
+            return
+        length = self.content_length
+        if limit is not None and length is not None and length > limit:
+            raise RequestEntityTooLarge()
+        stream = self._environ.get("wsgi.input")
+        if stream is None or (length is None and not self._environ.get("wsgi.input_terminated")):
+            return
+        remaining = length
+        total = 0
+        while remaining is None or remaining > 0:
+            chunk: bytes = stream.read(65536 if remaining is None else min(65536, remaining))
+            if not chunk:
+                return
+            total += len(chunk)
+            if limit is not None and total > limit:
+                raise RequestEntityTooLarge()
+            if remaining is not None:
+                remaining -= len(chunk)
+            yield chunk
+
 
 def _read_bounded(read: Callable[[int], bytes], limit: int | None) -> bytes:
     parts: list[bytes] = []
@@ -514,13 +585,18 @@ class ASGIRequest(Request):
         self._scope = scope
 
     _raw_body = b""
+    _body_file: IO[bytes] | None = None
     _environ_cache: dict[str, Any] | None = None
     #: Set by the adapter when the body could not be read within the limits.
     body_error: Exception | None = None
 
-    def set_body(self, body: bytes) -> None:
-        """Hand over the body the adapter received."""
-        self._raw_body = body
+    def set_body(self, body: bytes | IO[bytes]) -> None:
+        """Hand over the body the adapter received: bytes, or a spooled file when large."""
+        if isinstance(body, bytes):
+            self._raw_body = body
+        else:
+            self._body_file = body
+            self._to_close = [*(self._to_close or ()), body]
 
     def _header(self, lower_name: str) -> str | None:
         key = lower_name.encode("latin-1")
@@ -578,10 +654,39 @@ class ASGIRequest(Request):
     def _read_body(self, limit: int | None) -> bytes:
         if self.body_error is not None:
             raise self.body_error
-        body = self._raw_body
+        file = self._body_file
+        if file is not None:
+            file.seek(0)
+            body = file.read(-1 if limit is None else limit + 1)
+        else:
+            body = self._raw_body
         if limit is not None and len(body) > limit:
             raise RequestEntityTooLarge()
         return body
+
+    def _body_chunks(self, limit: int | None) -> Iterator[bytes]:
+        file = self._body_file
+        if file is None or self._body is not None:
+            yield self.get_data()
+            return
+        if self.body_error is not None:
+            raise self.body_error
+        file.seek(0)
+        total = 0
+        while chunk := file.read(65536):
+            total += len(chunk)
+            if limit is not None and total > limit:
+                raise RequestEntityTooLarge()
+            yield chunk
+
+    @property
+    def stream(self) -> IO[bytes]:
+        """The body as a binary file object (the spooled file itself when the body is large)."""
+        file = self._body_file
+        if file is None or self._body is not None:
+            return io.BytesIO(self.get_data())
+        file.seek(0)
+        return file
 
 
 def _environ_from_scope(request: ASGIRequest) -> dict[str, Any]:

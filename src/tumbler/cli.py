@@ -1,0 +1,819 @@
+"""The ``tumbler`` command line: find the app, then ``run``, ``routes``, ``shell`` or its commands.
+
+Why argparse and not click: the core needs nothing beyond the standard library, and the
+three built-in commands are small. Flask users, though, write ``@app.cli.command()`` stacked
+on ``@click.option(...)`` and register ready-made click commands with
+``app.cli.add_command``. So ``app.cli`` is an ``AppGroup`` of our own that only *records*
+commands, and each command is run the way it was written:
+
+* a command carrying click parameters, or a click command object, is run by click (imported
+  only then; it is installed with the ``cli`` extra, and the user's own code needs it anyway);
+* a plain function is run through argparse: parameters without a default become positional
+  arguments, parameters with a default become ``--options`` (``--flag/--no-flag`` for bools),
+  ``async def`` commands are run with ``asyncio.run``.
+
+Every app command runs inside ``app.app_context()`` (Flask 2.2 and later push it for every
+app command; ``with_appcontext=False`` is accepted and ignored). ``command()`` returns the
+function unchanged, where Flask returns a ``click.Command``.
+
+``tumbler run`` serves ``app.asgi`` with uvicorn (``--wsgi``: ``app`` with gunicorn). With
+``--reload`` uvicorn needs an import string, so it is given ``tumbler.cli:asgi_factory``,
+which finds the app again in the reloader's child process from ``TUMBLER_APP``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import asyncio
+import code
+import contextlib
+import importlib
+import inspect
+import io
+import os
+import platform
+import shlex
+import sys
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .app import Tumbler
+
+if TYPE_CHECKING:
+    from .app import ASGIEntry
+
+__all__ = [
+    "AppGroup",
+    "CliRunner",
+    "NoAppException",
+    "Result",
+    "asgi_factory",
+    "find_app_by_string",
+    "find_best_app",
+    "locate_app",
+    "main",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_NO_APP = (
+    "Could not locate a Tumbler application. Use the 'tumbler --app' option, the "
+    "'TUMBLER_APP' environment variable, or a 'wsgi.py' or 'app.py' file in the current "
+    "directory."
+)
+_USAGE = "Usage: tumbler [OPTIONS] COMMAND [ARGS]..."
+_HELP = """\
+{usage}
+
+  A command line for Tumbler applications.
+
+  The application is given with the '--app' option or the 'TUMBLER_APP' environment
+  variable, or found in a 'wsgi.py' or 'app.py' file in the current directory.
+
+Options:
+  -A, --app IMPORT      The application or factory to load, as 'module:name'. The module
+                        may be a dotted name or a file path. The name may be left out when
+                        it is 'app', 'application', 'create_app' or 'make_app', and may be
+                        'name(args)' to call a factory with literal arguments.
+  --debug / --no-debug  Set debug mode.
+  --version             Show the versions and exit.
+  --help                Show this message and exit.
+
+Commands:
+"""
+
+
+class NoAppException(Exception):
+    """The application could not be found or loaded."""
+
+
+class UsageError(Exception):
+    """The command line was wrong: shown with the usage line, exit status 2."""
+
+
+# App discovery ---------------------------------------------------------------------------------
+
+
+def _module_name(module_part: str) -> str:
+    """The import name for ``module_part``; a file path puts its folder on ``sys.path``."""
+    looks_like_path = module_part.endswith(".py") or os.sep in module_part or "/" in module_part
+    if not looks_like_path:
+        _prepend_path(os.getcwd())
+        return module_part
+    path = os.path.realpath(module_part)
+    base, ext = os.path.splitext(path)
+    if ext == ".py":
+        path = base
+    if os.path.basename(path) == "__init__":
+        path = os.path.dirname(path)
+    names: list[str] = []
+    while True:  # climb out of packages: the first folder without __init__.py goes on sys.path
+        path, name = os.path.split(path)
+        names.append(name)
+        if not os.path.exists(os.path.join(path, "__init__.py")):
+            break
+    _prepend_path(path)
+    return ".".join(reversed(names))
+
+
+def _prepend_path(path: str) -> None:
+    if path not in sys.path:
+        sys.path.insert(0, path)
+
+
+def _import(name: str) -> ModuleType:
+    """Import ``name``; a missing module is a NoAppException, an error inside it is not."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as error:
+        missing = error.name
+        if missing is not None and (missing == name or name.startswith(missing + ".")):
+            raise NoAppException(f"Could not import {name!r}.") from None
+        raise  # the module exists but failed to import something: show the real error
+
+
+def _call_factory(
+    factory: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
+) -> Any:
+    """Call an app factory; a TypeError from the call itself (bad arguments) is reported."""
+    try:
+        return factory(*args, **kwargs)
+    except TypeError as error:
+        tb = error.__traceback__
+        if tb is not None and tb.tb_next is None:  # raised by the call, not inside the factory
+            raise NoAppException(
+                f"The factory {factory.__name__!r} in module {factory.__module__!r} could not "
+                f"be called with the given arguments: {error}"
+            ) from None
+        raise
+
+
+def _parse_app_expression(expr: str) -> tuple[str, bool, list[Any], dict[str, Any]]:
+    """Split ``name`` or ``name(literal, key=literal)`` into (name, called, args, kwargs)."""
+    try:
+        node = ast.parse(expr.strip(), mode="eval").body
+    except SyntaxError:
+        raise NoAppException(
+            f"Failed to parse {expr!r} as an attribute name or function call."
+        ) from None
+    if isinstance(node, ast.Name):
+        return node.id, False, [], {}
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+        raise NoAppException(f"Failed to parse {expr!r} as an attribute name or function call.")
+    try:
+        args = [ast.literal_eval(arg) for arg in node.args]
+        kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg}
+    except ValueError:
+        raise NoAppException(
+            f"Failed to parse arguments as literal values: {expr!r}. Pass only strings, "
+            "numbers, tuples, lists, dicts, booleans and None."
+        ) from None
+    if len(kwargs) != len(node.keywords):
+        raise NoAppException(f"'**' arguments are not supported in {expr!r}.")
+    return node.func.id, True, args, kwargs
+
+
+def find_app_by_string(module: ModuleType, expr: str) -> Tumbler:
+    """The app named by ``expr`` in ``module``: an attribute, or a factory called with literals."""
+    name, called, args, kwargs = _parse_app_expression(expr)
+    try:
+        attr = getattr(module, name)
+    except AttributeError:
+        raise NoAppException(f"Failed to find attribute {name!r} in {module.__name__!r}.") from None
+    if inspect.isfunction(attr):
+        app = _call_factory(attr, args, kwargs)
+    elif called:
+        raise NoAppException(f"{name!r} in {module.__name__!r} is not a function; cannot call it.")
+    else:
+        app = attr
+    if isinstance(app, Tumbler):
+        return app
+    raise NoAppException(
+        f"A valid Tumbler application was not obtained from '{module.__name__}:{expr}'."
+    )
+
+
+def find_best_app(module: ModuleType) -> Tumbler:
+    """The app in ``module``: ``app``/``application``, the only Tumbler, or a factory's result."""
+    for attr in ("app", "application"):
+        app = getattr(module, attr, None)
+        if isinstance(app, Tumbler):
+            return app
+    found = list({id(v): v for v in vars(module).values() if isinstance(v, Tumbler)}.values())
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise NoAppException(
+            f"Detected multiple Tumbler applications in module {module.__name__!r}. Use "
+            f"'{module.__name__}:name' to specify the correct one."
+        )
+    for attr in ("create_app", "make_app"):
+        factory = getattr(module, attr, None)
+        if inspect.isfunction(factory):
+            app = _call_factory(factory, (), {})
+            if isinstance(app, Tumbler):
+                return app
+    raise NoAppException(
+        f"Failed to find a Tumbler application or factory in module {module.__name__!r}. "
+        f"Use '{module.__name__}:name' to specify one."
+    )
+
+
+def locate_app(spec: str | None = None) -> Tumbler:
+    """Find the app from ``spec`` (``module:name``), ``TUMBLER_APP``, or wsgi.py/app.py here."""
+    spec = spec or os.environ.get("TUMBLER_APP") or None
+    if spec:
+        module_part, _, expr = spec.partition(":")
+        module = _import(_module_name(module_part))
+        return find_app_by_string(module, expr) if expr else find_best_app(module)
+    for filename in ("wsgi.py", "app.py"):
+        if os.path.isfile(filename):
+            return find_best_app(_import(_module_name(filename)))
+    raise NoAppException(_NO_APP)
+
+
+def _env_flag(name: str) -> bool | None:
+    value = os.environ.get(name)
+    if not value:
+        return None
+    return value.lower() not in ("0", "false", "no", "off")
+
+
+def asgi_factory() -> ASGIEntry:
+    """Find the app again and return ``app.asgi``: the factory ``run --reload`` gives uvicorn."""
+    app = locate_app()
+    debug = _env_flag("TUMBLER_DEBUG")
+    if debug is not None:
+        app.debug = debug
+    return app.asgi
+
+
+# App commands ----------------------------------------------------------------------------------
+
+
+def _import_click() -> Any:
+    try:
+        return importlib.import_module("click")
+    except ImportError:
+        raise NoAppException(
+            "This command is written with click, which is not installed: pip install 'tumbler[cli]'"
+        ) from None
+
+
+def _is_click_command(obj: object) -> bool:
+    return hasattr(obj, "main") and hasattr(obj, "params") and hasattr(obj, "callback")
+
+
+class Command:
+    """One command of an ``AppGroup``: a function or a click command, run the way it was written."""
+
+    def __init__(self, target: Any, name: str, help: str | None, click_kwargs: dict[str, Any]):
+        self.target = target
+        self.name = name
+        self.click_kwargs = click_kwargs
+        doc = help or getattr(target, "help", None) or inspect.getdoc(target) or ""
+        self.help = doc
+        self._click: Any = target if _is_click_command(target) else None
+
+    @property
+    def short_help(self) -> str:
+        """The first line of the help text, for the list of commands."""
+        return self.help.strip().splitlines()[0] if self.help.strip() else ""
+
+    @property
+    def uses_click(self) -> bool:
+        """Whether click runs this command (it has click parameters or is a click command)."""
+        return (
+            self._click is not None
+            or hasattr(self.target, "__click_params__")
+            or bool(self.click_kwargs)
+        )
+
+    def invoke(self, args: Sequence[str], prog: str) -> int:
+        """Run the command with its arguments; return the exit status."""
+        if self.uses_click:
+            return self._invoke_click(args, prog)
+        parser = _signature_parser(self.target, prog, self.help)
+        values = vars(parser.parse_args(list(args)))
+        positional: list[Any] = []
+        keywords: dict[str, Any] = {}
+        for param in inspect.signature(self.target).parameters.values():
+            if param.kind is inspect.Parameter.VAR_POSITIONAL:
+                positional.extend(values["*args"])
+            elif param.kind is inspect.Parameter.KEYWORD_ONLY:
+                keywords[param.name] = values[param.name]
+            elif param.kind is not inspect.Parameter.VAR_KEYWORD:
+                positional.append(values[param.name])
+        result = self.target(*positional, **keywords)
+        if inspect.isawaitable(result):
+            result = asyncio.run(_await(result))
+        return result if isinstance(result, int) and not isinstance(result, bool) else 0
+
+    def _invoke_click(self, args: Sequence[str], prog: str) -> int:
+        if self._click is None:
+            click = _import_click()
+            kwargs = dict(self.click_kwargs)
+            if self.help and "help" not in kwargs:
+                kwargs["help"] = self.help
+            self._click = click.command(self.name, **kwargs)(self.target)
+        try:
+            self._click.main(args=list(args), prog_name=prog, standalone_mode=True)
+        except SystemExit as exit:
+            return _exit_status(exit)
+        return 0  # pragma: no cover - standalone mode always exits
+
+
+async def _await(awaitable: Any) -> Any:
+    return await awaitable
+
+
+def _exit_status(exit: SystemExit) -> int:
+    if exit.code is None:
+        return 0
+    if isinstance(exit.code, int):
+        return exit.code
+    print(exit.code, file=sys.stderr)
+    return 1
+
+
+def _signature_parser(func: Callable[..., Any], prog: str, help: str) -> argparse.ArgumentParser:
+    """An argparse parser for a plain function's parameters."""
+    parser = argparse.ArgumentParser(prog=prog, description=help or None)
+    try:
+        hints = typing.get_type_hints(func)
+    except Exception:  # unresolvable annotations: treat everything as text
+        hints = {}
+    for param in inspect.signature(func).parameters.values():
+        kind = param.kind
+        if kind is inspect.Parameter.VAR_KEYWORD:
+            continue
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            parser.add_argument("*args", metavar=param.name.upper(), nargs="*")
+            continue
+        hint = hints.get(param.name)
+        convert: Callable[[str], Any] = hint if hint in (int, float) else str
+        if param.default is inspect.Parameter.empty:
+            parser.add_argument(param.name, metavar=param.name.upper(), type=convert)
+        elif isinstance(param.default, bool):
+            flag = "--" + param.name.replace("_", "-")
+            parser.add_argument(
+                flag, dest=param.name, default=param.default, action=argparse.BooleanOptionalAction
+            )
+        else:
+            default = param.default
+            if convert is str and type(default) in (int, float):
+                convert = type(default)
+            parser.add_argument(
+                "--" + param.name.replace("_", "-"),
+                dest=param.name,
+                default=default,
+                type=convert,
+                help=f"(default: {default!r})",
+            )
+    return parser
+
+
+class AppGroup:
+    """``app.cli``: the commands an app adds to ``tumbler``, registered as in Flask."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name
+        self.commands: dict[str, Command] = {}
+
+    def command(self, *args: Any, **kwargs: Any) -> Any:
+        """Register a function as a command: ``@app.cli.command()`` or ``command("name")``.
+
+        Keyword arguments other than ``name``, ``help`` and ``with_appcontext`` go to
+        ``click.command`` (and make click run the command).
+        """
+        if len(args) == 1 and callable(args[0]) and not kwargs:
+            return self.command()(args[0])  # used bare: @app.cli.command
+        name: str | None = args[0] if args else kwargs.pop("name", None)
+        help = kwargs.pop("help", None)
+        kwargs.pop("with_appcontext", None)
+
+        def decorator(f: F) -> F:
+            command_name = name or f.__name__.lower().replace("_", "-")
+            if command_name.endswith(("-command", "-cmd")):  # click strips these suffixes
+                command_name = command_name.rsplit("-", 1)[0]
+            self.commands[command_name] = Command(f, command_name, help, kwargs)
+            return f
+
+        return decorator
+
+    def add_command(self, cmd: Any, name: str | None = None) -> None:
+        """Add a click command (or a plain function) under ``name`` or its own name."""
+        command_name = name or getattr(cmd, "name", None) or cmd.__name__.replace("_", "-")
+        self.commands[command_name] = Command(cmd, command_name, None, {})
+
+    def get_command(self, name: str) -> Command | None:
+        """The command called ``name``, or None."""
+        return self.commands.get(name)
+
+    def list_commands(self) -> list[str]:
+        """The command names, sorted."""
+        return sorted(self.commands)
+
+    def find(self, target: Any) -> Command | None:
+        """The command wrapping ``target`` (a registered function or click command), or None."""
+        for command in self.commands.values():
+            if command.target is target or command._click is target:
+                return command
+        return None
+
+    def __repr__(self) -> str:
+        return f"<AppGroup {self.name!r} {self.list_commands()}>"
+
+
+# Built-in commands -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Invocation:
+    """What a built-in command needs: the arguments, and how to get the app."""
+
+    args: list[str]
+    get_app: Callable[[], Tumbler]
+    spec: str | None
+    debug: bool | None
+
+
+def _run_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tumbler run", description="Run a development server.", add_help=False
+    )
+    parser.add_argument(
+        "-h",
+        "--host",
+        default=os.environ.get("TUMBLER_RUN_HOST", "127.0.0.1"),
+        help="The interface to bind to (default: 127.0.0.1).",
+    )
+    parser.add_argument(
+        "-p",
+        "--port",
+        type=int,
+        default=int(os.environ.get("TUMBLER_RUN_PORT", "5000")),
+        help="The port to bind to (default: 5000).",
+    )
+    parser.add_argument(
+        "--reload",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="Restart when code changes (default: on in debug mode).",
+    )
+    parser.add_argument(
+        "--debug", action=argparse.BooleanOptionalAction, default=None, help="Set debug mode."
+    )
+    parser.add_argument(
+        "--wsgi", action="store_true", help="Serve over WSGI with gunicorn instead of uvicorn."
+    )
+    parser.add_argument("--help", action="help", help="Show this message and exit.")
+    return parser
+
+
+def _server_module(name: str, extra: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise SystemExit(
+            f"Error: 'tumbler run' needs {name}, which is not installed: pip install {extra}"
+        ) from None
+
+
+def run_command(inv: _Invocation) -> int:
+    """Serve the app with uvicorn (ASGI), or gunicorn (WSGI) with ``--wsgi``."""
+    opts = _run_parser().parse_args(inv.args)
+    debug = opts.debug if opts.debug is not None else inv.debug
+    if debug is not None:
+        os.environ["TUMBLER_DEBUG"] = "1" if debug else "0"  # seen by a reloader's child
+    app = inv.get_app()
+    if debug is not None:
+        app.debug = debug
+    reload = app.debug if opts.reload is None else opts.reload
+    print(f" * Serving Tumbler app {app.name!r}", file=sys.stderr)
+    print(f" * Debug mode: {'on' if app.debug else 'off'}", file=sys.stderr)
+    if opts.wsgi:
+        if opts.reload:
+            raise UsageError("--reload is not supported with --wsgi; use gunicorn --reload.")
+        _serve_gunicorn(app, opts.host, opts.port)
+        return 0
+    uvicorn = _server_module("uvicorn", "'tumbler[serve]'")
+    if reload:
+        found_again = inv.spec or os.environ.get("TUMBLER_APP")
+        if not found_again and not any(os.path.isfile(f) for f in ("wsgi.py", "app.py")):
+            raise UsageError("--reload needs the app given by --app or TUMBLER_APP.")
+        if inv.spec:
+            os.environ["TUMBLER_APP"] = inv.spec
+        uvicorn.run(
+            "tumbler.cli:asgi_factory",
+            factory=True,
+            host=opts.host,
+            port=opts.port,
+            reload=True,
+            reload_dirs=sorted({os.getcwd(), app.root_path}),
+        )
+    else:
+        uvicorn.run(app.asgi, host=opts.host, port=opts.port)
+    return 0
+
+
+def _serve_gunicorn(app: Tumbler, host: str, port: int) -> None:
+    base = _server_module("gunicorn.app.base", "gunicorn").BaseApplication
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    settings = {"bind": bind, "workers": 1}
+
+    def load_config(self: Any) -> None:
+        for key, value in settings.items():
+            self.cfg.set(key, value)
+
+    def load(self: Any) -> Tumbler:
+        return app
+
+    server_class = type("TumblerGunicorn", (base,), {"load_config": load_config, "load": load})
+    server_class().run()
+
+
+def routes_command(inv: _Invocation) -> int:
+    """Print the endpoint, methods and rule of every route, in aligned columns."""
+    parser = argparse.ArgumentParser(
+        prog="tumbler routes", description="Show the routes for the app."
+    )
+    parser.add_argument(
+        "-s",
+        "--sort",
+        choices=["endpoint", "methods", "rule", "match"],
+        default="endpoint",
+        help="Sort by a column, or by 'match' (the order rules are tried).",
+    )
+    parser.add_argument("--all-methods", action="store_true", help="Show HEAD and OPTIONS too.")
+    opts = parser.parse_args(inv.args)
+    app = inv.get_app()
+    with app.app_context():
+        print(format_routes(app, opts.sort, opts.all_methods))
+    return 0
+
+
+def format_routes(app: Tumbler, sort: str = "endpoint", all_methods: bool = False) -> str:
+    """The ``routes`` table: Endpoint, Methods and Rule, one rule per line."""
+    rules = list(app.url_map.iter_rules())
+    if not rules:
+        return "No routes were registered."
+    hidden = set() if all_methods else {"HEAD", "OPTIONS"}
+    rows = [
+        [rule.endpoint, ", ".join(sorted(set(rule.methods or ()) - hidden)), rule.rule]
+        for rule in rules
+    ]
+    columns = ["endpoint", "methods", "rule"]
+    if sort in columns:
+        index = columns.index(sort)
+        rows.sort(key=lambda row: row[index])
+    rows.insert(0, ["Endpoint", "Methods", "Rule"])
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    rows.insert(1, ["-" * width for width in widths])
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows
+    )
+
+
+def shell_command(inv: _Invocation) -> int:
+    """Start an interactive Python shell with ``app`` and ``g``, inside an app context."""
+    parser = argparse.ArgumentParser(
+        prog="tumbler shell", description="Run a shell in the app context."
+    )
+    parser.parse_args(inv.args)
+    app = inv.get_app()
+    from .globals import g
+
+    banner = (
+        f"Python {sys.version} on {sys.platform}\nApp: {app.name}\nInstance: {app.instance_path}"
+    )
+    namespace: dict[str, Any] = {"app": app, "g": g}
+    with app.app_context():
+        startup = os.environ.get("PYTHONSTARTUP")
+        if startup and os.path.isfile(startup):
+            with open(startup) as f:
+                exec(compile(f.read(), startup, "exec"), namespace)
+        make_context = getattr(app, "make_shell_context", None)
+        if callable(make_context):
+            namespace.update(make_context())
+        _enable_completion(namespace)
+        code.interact(banner=banner, local=namespace)
+    return 0
+
+
+def _enable_completion(namespace: dict[str, Any]) -> None:
+    if not sys.stdin.isatty():
+        return
+    try:
+        import readline
+        import rlcompleter
+    except ImportError:  # pragma: no cover - platform without readline
+        return
+    readline.set_completer(rlcompleter.Completer(namespace).complete)
+    readline.parse_and_bind("tab: complete")
+
+
+_BUILTINS: dict[str, tuple[Callable[[_Invocation], int], str]] = {
+    "routes": (routes_command, "Show the routes for the app."),
+    "run": (run_command, "Run a development server."),
+    "shell": (shell_command, "Run a shell in the app context."),
+}
+
+
+# The entry point -------------------------------------------------------------------------------
+
+
+def _split_globals(argv: list[str]) -> tuple[list[str], str | None, list[str]]:
+    """Split ``argv`` into the global options, the command name and the command's arguments."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] in ("-A", "--app") else 1
+    globals_ = argv[: min(i, len(argv))]
+    if i >= len(argv):
+        return globals_, None, []
+    return globals_, argv[i], argv[i + 1 :]
+
+
+def _global_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tumbler", usage=_USAGE[7:], add_help=False)
+    parser.add_argument("-A", "--app", default=None)
+    parser.add_argument("--debug", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--version", action="store_true")
+    parser.add_argument("--help", action="store_true")
+    return parser
+
+
+def _help_text(get_app: Callable[[], Tumbler]) -> str:
+    rows = {name: summary for name, (_, summary) in _BUILTINS.items()}
+    note = ""
+    try:
+        group = get_app().cli
+        rows.update((name, group.commands[name].short_help) for name in group.list_commands())
+    except NoAppException as error:
+        note = f"\nNote: the app's own commands are not listed: {error}\n"
+    width = max(len(name) for name in rows)
+    lines = [f"  {name.ljust(width)}  {summary}".rstrip() for name, summary in sorted(rows.items())]
+    return _HELP.format(usage=_USAGE) + "\n".join(lines) + "\n" + note
+
+
+def _versions() -> str:
+    from . import __version__
+
+    return f"Python {platform.python_version()}\nTumbler {__version__}"
+
+
+def _run(argv: list[str], preset: Tumbler | None) -> int:
+    globals_, name, rest = _split_globals(argv)
+    opts = _global_parser().parse_args(globals_)
+    if opts.debug is not None:
+        os.environ["TUMBLER_DEBUG"] = "1" if opts.debug else "0"
+    debug = _env_flag("TUMBLER_DEBUG") if opts.debug is None else opts.debug
+    loaded: list[Tumbler] = []
+
+    def get_app() -> Tumbler:
+        if not loaded:
+            app = preset if preset is not None else locate_app(opts.app)
+            if debug is not None:
+                app.debug = debug
+            loaded.append(app)
+        return loaded[0]
+
+    if opts.version:
+        print(_versions())
+        return 0
+    if opts.help or name is None:
+        print(_help_text(get_app), end="")
+        return 0 if opts.help else 2
+    builtin = _BUILTINS.get(name)
+    if builtin is not None:
+        return builtin[0](_Invocation(rest, get_app, opts.app, debug))
+    app = get_app()
+    command = app.cli.get_command(name)
+    if command is None:
+        raise UsageError(f"No such command {name!r}.")
+    with app.app_context():
+        return command.invoke(rest, f"tumbler {name}")
+
+
+def main(argv: Sequence[str] | None = None, *, app: Tumbler | None = None) -> int:
+    """Run the ``tumbler`` command line; ``app`` skips discovery. Returns the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _run(args, app)
+    except UsageError as error:
+        print(f"{_USAGE}\nTry 'tumbler --help' for help.\n\nError: {error}", file=sys.stderr)
+        return 2
+    except NoAppException as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 2
+    except SystemExit as exit:  # argparse errors and --help, a server's exit
+        return _exit_status(exit)
+
+
+# Testing ---------------------------------------------------------------------------------------
+
+
+class _TeeIO(io.StringIO):
+    """A captured stream that also copies what is written into a shared buffer."""
+
+    def __init__(self, shared: io.StringIO) -> None:
+        super().__init__()
+        self._shared = shared
+
+    def write(self, s: str) -> int:
+        self._shared.write(s)
+        return super().write(s)
+
+
+@dataclass
+class Result:
+    """The outcome of ``CliRunner.invoke``."""
+
+    exit_code: int
+    #: stdout and stderr, interleaved as written (click's ``Result.output`` since 8.2).
+    output: str
+    stdout: str
+    stderr: str
+    #: The uncaught exception, or ``SystemExit`` for a non-zero exit status.
+    exception: BaseException | None
+    exc_info: tuple[type[BaseException], BaseException, TracebackType | None] | None = None
+
+    def __repr__(self) -> str:
+        what = repr(self.exception) if self.exception else "okay"
+        return f"<Result {what}>"
+
+
+@contextlib.contextmanager
+def _environment(env: Mapping[str, str | None] | None) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in env or {}}
+    try:
+        for key, value in (env or {}).items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+class CliRunner:
+    """Invoke the ``tumbler`` command line against one app, capturing its output."""
+
+    def __init__(self, app: Tumbler) -> None:
+        self.app = app
+
+    def invoke(
+        self,
+        cli: Any = None,
+        args: str | Sequence[str] | None = None,
+        input: str | None = None,
+        env: Mapping[str, str | None] | None = None,
+        catch_exceptions: bool = True,
+        **kwargs: Any,
+    ) -> Result:
+        """Run ``tumbler ARGS`` (or the command ``cli``) with this app; return a ``Result``."""
+        argv = shlex.split(args) if isinstance(args, str) else list(args or ())
+        commands = self.app.cli.commands
+        temporary: str | None = None
+        if cli is not None and cli is not self.app.cli:
+            command = self.app.cli.find(cli)
+            if command is None:  # not registered: run it as a command for this call only
+                temporary = f"__invoke_{id(cli)}"
+                command = commands[temporary] = Command(cli, temporary, None, {})
+            argv = [command.name, *argv]
+        shared = io.StringIO()
+        out, err = _TeeIO(shared), _TeeIO(shared)
+        exception: BaseException | None = None
+        exc_info: Any = None
+        old_stdin = sys.stdin
+        sys.stdin = io.StringIO(input or "")
+        try:
+            with (
+                _environment(env),
+                contextlib.redirect_stdout(out),
+                contextlib.redirect_stderr(err),
+            ):
+                try:
+                    exit_code = main(argv, app=self.app)
+                except Exception as error:
+                    if not catch_exceptions:
+                        raise
+                    exception, exc_info, exit_code = error, sys.exc_info(), 1
+        finally:
+            sys.stdin = old_stdin
+            if temporary is not None:
+                del commands[temporary]
+        if exception is None and exit_code != 0:
+            exception = SystemExit(exit_code)
+        return Result(
+            exit_code, shared.getvalue(), out.getvalue(), err.getvalue(), exception, exc_info
+        )
