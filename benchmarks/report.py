@@ -7,6 +7,7 @@ sections of the previous run.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -61,14 +62,14 @@ class Times:
         return _us(value) if value is not None else "-"
 
     def spread(self) -> float | None:
-        """The median over pairs of (max - min) / median of the rounds: how noisy the run was."""
+        """The median over pairs of IQR / median of the rounds: how noisy the run was."""
         spreads = []
         for row in self.rows.values():
             samples = row.get("samples_ns_per_request") or []
-            if row["status"] == "ok" and len(samples) > 1 and row["median_ns_per_request"]:
-                spreads.append((max(samples) - min(samples)) / row["median_ns_per_request"])
-        spreads.sort()
-        return spreads[len(spreads) // 2] if spreads else None
+            if row["status"] == "ok" and len(samples) >= 4 and row["median_ns_per_request"]:
+                low, _, high = statistics.quantiles(samples, n=4)
+                spreads.append((high - low) / row["median_ns_per_request"])
+        return statistics.median(spreads) if spreads else None
 
 
 def _us(value: float) -> str:
@@ -249,7 +250,8 @@ def inprocess_markdown(data: dict[str, Any]) -> list[str]:
     spread = t.spread()
     if spread is not None:
         lines += [
-            f"Noise: across pairs, the median (max - min) ÷ median of the rounds was {spread:.0%}.",
+            f"Noise: the median over pairs of the rounds' interquartile range ÷ median "
+            f"was {spread:.0%}.",
             "",
         ]
     notes = [f"`{f['name']}`: {f['note']}" for f in section["frameworks"] if f.get("note")]

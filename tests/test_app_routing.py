@@ -156,3 +156,25 @@ def test_url_for_in_app_context_needs_server_name(app: Tumbler) -> None:
     app.config["SERVER_NAME"] = "example.com"
     with app.app_context():
         assert url_for("x") == "http://example.com/x"
+
+
+def test_head_closes_a_streamed_generator_without_running_it(
+    app: Tumbler, client: TestClient
+) -> None:
+    events: list[str] = []
+
+    @app.route("/s")
+    def stream() -> object:
+        def chunks() -> object:
+            try:
+                events.append("started")
+                yield "a"
+            finally:
+                events.append("closed")
+
+        gen = chunks()
+        next(gen)  # started: closing it must run the finally block
+        return gen
+
+    assert client.head("/s").data == b""
+    assert events == ["started", "closed"]

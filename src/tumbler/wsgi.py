@@ -160,12 +160,12 @@ class WSGIBody:
         ctx = self._ctx
         ctx.push()
         try:
-            close = getattr(self._chunks, "close", None)
-            if close is not None:
-                try:
-                    close()
-                except Exception as error:
-                    self._app.log_exception(ctx, error)
+            try:
+                _close_iterable(self._chunks)
+                if self._response.response is not self._chunks:  # HEAD, or an async body
+                    _close_iterable(self._response.response)
+            except Exception as error:
+                self._app.log_exception(ctx, error)
             _drive(finish(self._app, ctx, self._response))
         finally:
             ctx.pop()
@@ -194,6 +194,19 @@ class _ClosingFile:
     def close(self) -> None:
         """Close the response body: the file, then teardown."""
         self._close()
+
+
+def _close_iterable(body: Any) -> None:
+    """Close a body iterator (sync or async) if it can be closed; lists cannot."""
+    if isinstance(body, list):
+        return
+    aclose = getattr(body, "aclose", None)
+    if aclose is not None:
+        run_async(aclose())
+        return
+    close = getattr(body, "close", None)
+    if close is not None:
+        close()
 
 
 def _sync_chunks(body: AsyncIterator[Any]) -> Iterator[Any]:
