@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _cv_context
@@ -44,6 +44,27 @@ _FIRST_REQUEST_DONE = (
     "The setup method '{}' can no longer be called on the application. It has already "
     "handled its first request; register everything before the app starts serving."
 )
+
+
+def _has_level_handler(logger: logging.Logger) -> bool:
+    """Whether a handler up the chain emits records at ``logger``'s effective level (Flask)."""
+    level = logger.getEffectiveLevel()
+    current: logging.Logger | None = logger
+    while current is not None:
+        if any(handler.level <= level for handler in current.handlers):
+            return True
+        if not current.propagate:
+            return False
+        current = current.parent
+    return False
+
+
+class _StderrHandler(logging.StreamHandler[TextIO]):
+    """Write to ``sys.stderr`` as it is when each record is emitted (test runners swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr  # emit runs under the handler's lock
+        super().emit(record)
 
 
 def _root_path(import_name: str) -> str:
@@ -182,8 +203,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         logger = logging.getLogger(self.name)
         if self.debug and not logger.level:
             logger.setLevel(logging.DEBUG)
-        if not logger.hasHandlers():
-            handler = logging.StreamHandler()
+        if not _has_level_handler(logger):
+            handler = _StderrHandler()
             handler.setFormatter(
                 logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
             )

@@ -49,11 +49,13 @@ if TYPE_CHECKING:
 __all__ = [
     "AppGroup",
     "CliRunner",
+    "Command",
     "NoAppException",
     "Result",
     "asgi_factory",
     "find_app_by_string",
     "find_best_app",
+    "format_routes",
     "locate_app",
     "main",
 ]
@@ -449,14 +451,14 @@ def _run_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-h",
         "--host",
-        default=os.environ.get("TUMBLER_RUN_HOST", "127.0.0.1"),
+        default=os.environ.get("TUMBLER_RUN_HOST") or "127.0.0.1",
         help="The interface to bind to (default: 127.0.0.1).",
     )
     parser.add_argument(
         "-p",
         "--port",
         type=int,
-        default=int(os.environ.get("TUMBLER_RUN_PORT", "5000")),
+        default=int(os.environ.get("TUMBLER_RUN_PORT") or 5000),
         help="The port to bind to (default: 5000).",
     )
     parser.add_argument(
