@@ -1,0 +1,139 @@
+"""app.config loaders and the JSON provider."""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+import json
+import uuid
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tumbler import Tumbler, jsonify, request
+from tumbler.config import Config
+from tumbler.json import DefaultJSONProvider
+from tumbler.testing import TestClient
+
+
+class Settings:
+    DEBUG_LEVEL = 3
+    lower_is_ignored = True
+
+
+def test_from_object_and_mapping(tmp_path: Path) -> None:
+    config = Config(tmp_path)
+    config.from_object(Settings)
+    config.from_mapping({"A": 1, "b": 2}, C=3)
+    assert config["DEBUG_LEVEL"] == 3 and config["A"] == 1 and config["C"] == 3
+    assert "lower_is_ignored" not in config and "b" not in config
+    config.from_object("json:JSONDecodeError")  # import path form
+    assert "JSONDecodeError" not in config  # no upper-case attributes, nothing loaded
+
+
+def test_from_pyfile_and_from_file(tmp_path: Path) -> None:
+    (tmp_path / "settings.py").write_text("SECRET = 's'\nlower = 1\n")
+    (tmp_path / "settings.json").write_text(json.dumps({"PORT": 80, "low": 1}))
+    (tmp_path / "settings.toml").write_text('NAME = "app"\n')
+    config = Config(tmp_path)
+    assert config.from_pyfile("settings.py")
+    assert config.from_file("settings.json", load=json.load)
+    import tomllib
+
+    assert config.from_file("settings.toml", load=tomllib.load, text=False)
+    assert (config["SECRET"], config["PORT"], config["NAME"]) == ("s", 80, "app")
+    assert "lower" not in config and "low" not in config
+    assert config.from_pyfile("missing.py", silent=True) is False
+    with pytest.raises(OSError, match="Unable to load configuration file"):
+        config.from_file("missing.json", load=json.load)
+
+
+def test_from_prefixed_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUMBLER_PORT", "8080")
+    monkeypatch.setenv("TUMBLER_NAME", "plain text")
+    monkeypatch.setenv("TUMBLER_DB__HOST", '"db.local"')
+    monkeypatch.setenv("OTHER_X", "1")
+    config = Config()
+    config.from_prefixed_env()
+    assert config["PORT"] == 8080
+    assert config["NAME"] == "plain text"
+    assert config["DB"] == {"HOST": "db.local"}
+    assert "X" not in config
+
+
+def test_get_namespace() -> None:
+    config = Config()
+    config.from_mapping(IMAGE_STORE_TYPE="fs", IMAGE_STORE_PATH="/x", OTHER=1)
+    assert config.get_namespace("IMAGE_STORE_") == {"type": "fs", "path": "/x"}
+    assert config.get_namespace("IMAGE_STORE_", lowercase=False, trim_namespace=False) == {
+        "IMAGE_STORE_TYPE": "fs",
+        "IMAGE_STORE_PATH": "/x",
+    }
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+    y: int
+
+
+class Markup:
+    def __html__(self) -> str:
+        return "<b>safe</b>"
+
+
+def test_jsonify_handles_the_extra_types(app: Tumbler, client: TestClient) -> None:
+    ident = uuid.UUID("12345678-1234-5678-1234-567812345678")
+
+    @app.route("/")
+    def view() -> Any:
+        return jsonify(
+            point=Point(1, 2),
+            when=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+            day=date(2026, 1, 2),
+            ident=ident,
+            amount=decimal.Decimal("1.10"),
+            html=Markup(),
+        )
+
+    assert client.get("/").json == {
+        "point": {"x": 1, "y": 2},
+        "when": "Fri, 02 Jan 2026 03:04:05 GMT",
+        "day": "Fri, 02 Jan 2026 00:00:00 GMT",
+        "ident": str(ident),
+        "amount": "1.10",
+        "html": "<b>safe</b>",
+    }
+
+
+def test_json_provider_is_swappable(app: Tumbler, client: TestClient) -> None:
+    class Loud(DefaultJSONProvider):
+        def dumps(self, obj: Any, **kwargs: Any) -> str:
+            return super().dumps({"wrapped": obj}, **kwargs)
+
+    app.json = Loud(app)
+    app.route("/")(lambda: {"a": 1})
+    assert client.get("/").json == {"wrapped": {"a": 1}}
+
+
+def test_debug_json_is_indented(app: Tumbler, client: TestClient) -> None:
+    app.debug = True
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.route("/")(lambda: {"a": 1})
+    assert client.get("/").text == '{\n  "a": 1\n}\n'
+
+
+def test_get_json_force_and_silent(app: Tumbler, client: TestClient) -> None:
+    @app.post("/")
+    def view() -> Any:
+        return {
+            "silent": request.get_json(silent=True),
+            "forced": request.get_json(force=True, silent=True),
+        }
+
+    response = client.post("/", data=b"[1]", headers={"Content-Type": "text/plain"})
+    assert response.json == {"silent": None, "forced": [1]}
+    bad = client.post("/", data=b"{", headers={"Content-Type": "text/plain"})
+    assert bad.json == {"silent": None, "forced": None}
