@@ -6,7 +6,7 @@ import dataclasses
 import decimal
 import json
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ def test_jsonify_handles_the_extra_types(app: Tumbler, client: TestClient) -> No
     def view() -> Any:
         return jsonify(
             point=Point(1, 2),
-            when=datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+            when=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
             day=date(2026, 1, 2),
             ident=ident,
             amount=decimal.Decimal("1.10"),
