@@ -276,3 +276,92 @@ def test_sending_sites_skip_send_without_receivers(
     with app.test_request_context("/"):
         assert render_template_string("{{ 1 }}") == "1"
         flash("x")
+
+
+def test_calls_for_a_driver() -> None:
+    signal = Signal()
+
+    def sync_receiver(sender: Any, **kwargs: Any) -> str:
+        return f"sync {kwargs['exc']}"
+
+    async def async_receiver(sender: Any, **kwargs: Any) -> str:
+        return "async"
+
+    assert signal.calls("app") == []
+    signal.connect(sync_receiver)
+    signal.connect(async_receiver)
+    calls = signal.calls("app", exc=None)
+    assert [(h.func, h.is_async, args, kw) for h, args, kw in calls] == [
+        (sync_receiver, False, ("app",), {"exc": None}),
+        (async_receiver, True, ("app",), {"exc": None}),
+    ]
+    handler, args, kwargs = calls[0]
+    assert handler.func(*args, **kwargs) == "sync None"
+
+
+def test_lifecycle_signals_fire_in_flask_order(protocol: str) -> None:
+    import tumbler.signals as signals
+    from tumbler import Tumbler
+
+    app = Tumbler("signal_order")
+    seen: list[str] = []
+    app.before_request(lambda: seen.append("before_request") and None)
+    app.teardown_request(lambda e: seen.append("teardown_request"))
+    app.route("/")(lambda: "ok")
+
+    def receiver(name: str) -> object:
+        def receive(sender: object, **extra: object) -> None:
+            seen.append(name)
+
+        return receive
+
+    names = [
+        "appcontext_pushed",
+        "request_started",
+        "request_finished",
+        "request_tearing_down",
+        "appcontext_tearing_down",
+        "appcontext_popped",
+    ]
+    receivers = {name: receiver(name) for name in names}
+    for name in names:
+        getattr(signals, name).connect(receivers[name], app)
+    try:
+        assert app.test_client(protocol=protocol).get("/").text == "ok"
+    finally:
+        for name in names:
+            getattr(signals, name).disconnect(receivers[name], app)
+    assert seen == [
+        "appcontext_pushed",
+        "request_started",
+        "before_request",
+        "request_finished",
+        "teardown_request",
+        "request_tearing_down",
+        "appcontext_tearing_down",
+        "appcontext_popped",
+    ]
+
+
+def test_got_request_exception_is_sent(protocol: str) -> None:
+    import tumbler.signals as signals
+    from tumbler import Tumbler
+
+    app = Tumbler("signal_error")
+    app.logger.disabled = True
+
+    @app.route("/")
+    def boom() -> str:
+        raise KeyError("x")
+
+    errors: list[BaseException] = []
+
+    def receive(sender: object, exception: BaseException, **extra: object) -> None:
+        errors.append(exception)
+
+    signals.got_request_exception.connect(receive, app)
+    try:
+        assert app.test_client(protocol=protocol).get("/").status_code == 500
+    finally:
+        signals.got_request_exception.disconnect(receive, app)
+    assert len(errors) == 1 and isinstance(errors[0], KeyError)

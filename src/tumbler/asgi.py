@@ -30,6 +30,7 @@ from .http.request import ASGIRequest
 from .lifecycle.drive import resume, run_calls, start
 from .lifecycle.handler import Handler
 from .lifecycle.pipeline import finish, handle
+from .signals import appcontext_popped, appcontext_pushed
 
 if TYPE_CHECKING:
     from .app import Tumbler
@@ -116,6 +117,8 @@ class ASGIAdapter:
         ctx = app.request_context_for(request)
         ctx.push()
         try:
+            if appcontext_pushed.receivers:
+                await appcontext_pushed.send_async(app)
             response: Response = await self._drive(handle(app, ctx))
             try:
                 await send(
@@ -140,6 +143,8 @@ class ASGIAdapter:
         finally:
             ctx.pop()
             request.close()
+            if appcontext_popped.receivers:
+                await appcontext_popped.send_async(app)
         preserve = scope.get("tumbler.preserve_context")
         if preserve is not None:
             preserve(ctx)

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from types import MethodType
 from typing import Any, TypeVar
 
-from .lifecycle.handler import is_async_callable
+from .lifecycle.handler import Handler, is_async_callable
 
 __all__ = [
     "ANY",
@@ -251,6 +251,22 @@ class Signal:
                 result = receiver(sender, **kwargs)
             results.append((receiver, result))
         return results
+
+    def calls(
+        self, sender: Any = None, /, **kwargs: Any
+    ) -> list[tuple[Handler, tuple[Any], dict[str, Any]]]:
+        """A send as ``(handler, args, kwargs)`` calls, for the pipeline to yield to its driver.
+
+        The driver then runs sync receivers inline and awaits ``async def`` ones, as it does
+        for hooks. Handlers are made per call, so receivers stay weakly held.
+        """
+        args = (sender,)
+        found: list[tuple[Handler, tuple[Any], dict[str, Any]]] = []
+        for ref, _ in self._plan(id(sender)):
+            receiver = ref()
+            if receiver is not None:
+                found.append((Handler(receiver), args, kwargs))
+        return found
 
     async def send_async(self, sender: Any = None, /, **kwargs: Any) -> list[tuple[Receiver, Any]]:
         """Like ``send``, from async code: ``async def`` receivers are awaited."""

@@ -20,6 +20,7 @@ from .context import Context, _cv_context
 from .http.request import WSGIRequest
 from .lifecycle.drive import run_calls, start
 from .lifecycle.pipeline import finish, handle
+from .signals import appcontext_popped, appcontext_pushed
 
 if TYPE_CHECKING:
     from .app import Tumbler
@@ -54,6 +55,11 @@ def run_async(awaitable: Awaitable[T]) -> T:
     return holder.loop.run_until_complete(awaitable)
 
 
+def _in_loop(func: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+    """For ``Signal.send``: run an ``async def`` receiver on this thread's loop."""
+    return lambda *args, **kwargs: run_async(func(*args, **kwargs))
+
+
 def _drive(gen: Any) -> Any:
     call, result = start(gen)
     if call is not None:
@@ -75,6 +81,8 @@ class WSGIAdapter:
         ctx = app.request_context_for(request)
         token = _cv_context.set(ctx)
         try:
+            if appcontext_pushed.receivers:
+                appcontext_pushed.send(app, _async_wrapper=_in_loop)
             response: Response = _drive(handle(app, ctx))
         except BaseException:
             request.close()
@@ -93,6 +101,8 @@ class WSGIAdapter:
         ):
             if request._to_close is not None:  # uploads and spooled bodies
                 request.close()
+            if appcontext_popped.receivers:
+                appcontext_popped.send(app, _async_wrapper=_in_loop)
             return [] if head else body  # PERF: no wrapper for plain answers (0.3 µs)
         wsgi_body = WSGIBody(app, ctx, response, head, preserve)
         file_wrapper = environ.get("wsgi.file_wrapper")
@@ -169,6 +179,8 @@ class WSGIBody:
             _drive(finish(self._app, ctx, self._response))
         finally:
             ctx.pop()
+            if appcontext_popped.receivers:
+                appcontext_popped.send(self._app, _async_wrapper=_in_loop)
             if ctx.request is not None:
                 ctx.request.close()
             if self._preserve is not None:

@@ -21,7 +21,15 @@ Table = Mapping[str | None, Sequence[Handler]]
 class HookSet:
     """The hooks for requests of one scope chain (the app, or nested blueprints)."""
 
-    __slots__ = ("after", "before", "error_scopes", "has_before", "preprocess", "teardown")
+    __slots__ = (
+        "after",
+        "before",
+        "error_scopes",
+        "has_before",
+        "preprocess",
+        "request_teardowns",
+        "teardown",
+    )
 
     def __init__(
         self,
@@ -30,6 +38,7 @@ class HookSet:
         after: tuple[Handler, ...],
         teardown: tuple[Handler, ...],
         error_scopes: tuple[str | None, ...],
+        request_teardowns: int = 0,
     ) -> None:
         self.preprocess = preprocess
         self.before = before
@@ -37,6 +46,8 @@ class HookSet:
         self.teardown = teardown
         self.error_scopes = error_scopes
         self.has_before = bool(preprocess or before)
+        #: How many of ``teardown`` are teardown_request callbacks (the rest: appcontext).
+        self.request_teardowns = request_teardowns
 
     @classmethod
     def build(
@@ -61,10 +72,12 @@ class HookSet:
         def backward(table: Table) -> tuple[Handler, ...]:
             return tuple(h for scope in outward for h in reversed(table.get(scope, ())))
 
+        request_teardowns = backward(teardown_request)
         return cls(
             forward(preprocess),
             forward(before),
             backward(after),
-            backward(teardown_request) + tuple(reversed(teardown_appcontext)),
+            request_teardowns + tuple(reversed(teardown_appcontext)),
             outward,
+            len(request_teardowns),
         )
