@@ -277,7 +277,7 @@ def update_docs(report: str, chart: Path) -> None:
         print(f"docs: {page} has no {BEGIN} … {END} block; not updated")
         return
     body = report.split("\n", 1)[1].strip()  # drop the page title
-    body = body.replace("\n## ", "\n### ").replace("\n### ### ", "\n#### ")
+    body = body.replace("\n### ", "\n#### ").replace("\n## ", "\n### ")
     body = body.replace("![chart](latest.png)", "![chart](img/performance.png)")
     head, rest = text.split(BEGIN, 1)
     _, tail = rest.split(END, 1)

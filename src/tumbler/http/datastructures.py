@@ -3,12 +3,18 @@
 ``MultiDict`` keeps every value of a repeated key (query strings, forms); indexing gives the
 first. ``Headers`` is an ordered list of (name, value) pairs looked up case-insensitively,
 and refuses CR, LF and NUL so nothing can inject a header line.
+
+Request headers are plain ``Headers`` built eagerly by ``Headers.from_wsgi_environ`` or
+``Headers.from_asgi`` with a read-only flag. We chose that over a lazy environ view because
+the request reads single headers straight from the environ or scope on its hot path; the full
+``Headers`` object is only built when user code asks for ``request.headers``, and then a flat
+list is the fastest thing to search and iterate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, TypeVar, overload
+from typing import Any, Self, TypeVar, overload
 
 from .exceptions import BadRequestKeyError
 
@@ -34,6 +40,7 @@ class MultiDict:
         elif isinstance(mapping, MultiDict):
             data = {key: list(values) for key, values in mapping._data.items()}
         elif isinstance(mapping, Mapping):
+            # As in Werkzeug, a list or tuple value in a plain mapping means several values.
             for key, value in mapping.items():
                 if isinstance(value, list | tuple):
                     if value:
@@ -42,11 +49,16 @@ class MultiDict:
                     data[key] = [value]
         else:
             for key, value in mapping:
-                data.setdefault(key, []).append(value)
+                values = data.get(key)
+                if values is None:
+                    data[key] = [value]
+                else:
+                    values.append(value)
         self._data = data
 
     @classmethod
-    def _from_lists(cls, data: dict[str, list[Any]]) -> Any:
+    def _from_lists(cls, data: dict[str, list[Any]]) -> Self:
+        """Wrap a dict of non-empty lists without copying (parsers use this)."""
         obj = cls.__new__(cls)
         obj._data = data
         return obj
@@ -70,8 +82,10 @@ class MultiDict:
             return default
 
     def getlist(self, key: str, type: Callable[[Any], T] | None = None) -> list[Any]:
-        """Every value for ``key`` (those ``type`` cannot convert are skipped)."""
-        values = self._data.get(key, [])
+        """Every value for ``key`` (values ``type`` cannot convert are left out)."""
+        values = self._data.get(key)
+        if not values:
+            return []
         if type is None:
             return list(values)
         converted = []
@@ -95,7 +109,7 @@ class MultiDict:
         return bool(self._data)
 
     def keys(self) -> Iterable[str]:
-        """The keys, once each."""
+        """The keys, once each, in first-seen order."""
         return self._data.keys()
 
     def values(self) -> list[Any]:
@@ -109,8 +123,12 @@ class MultiDict:
         return [(key, values[0]) for key, values in self._data.items()]
 
     def lists(self) -> list[tuple[str, list[Any]]]:
-        """(key, list of values) pairs."""
+        """(key, list of values) pairs; the lists are copies."""
         return [(key, list(values)) for key, values in self._data.items()]
+
+    def listvalues(self) -> list[list[Any]]:
+        """The list of values of every key (copies)."""
+        return [list(values) for values in self._data.values()]
 
     def to_dict(self, flat: bool = True) -> dict[str, Any]:
         """A plain dict of first values, or of lists with ``flat=False``."""
@@ -119,8 +137,11 @@ class MultiDict:
         return {key: list(values) for key, values in self._data.items()}
 
     def copy(self) -> MultiDict:
-        """A mutable copy."""
+        """A mutable copy (also of an ImmutableMultiDict, as in Werkzeug)."""
         return MultiDict(self)
+
+    def __copy__(self) -> MultiDict:
+        return self.copy()
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, MultiDict):
@@ -129,7 +150,7 @@ class MultiDict:
             return self.to_dict() == dict(other)
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    # Defining __eq__ without __hash__ makes MultiDict unhashable, as a mutable mapping should be.
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.items(multi=True)!r})"
@@ -144,21 +165,27 @@ class MultiDict:
 
     def add(self, key: str, value: Any) -> None:
         """Append a value for ``key``."""
-        self._data.setdefault(key, []).append(value)
+        values = self._data.get(key)
+        if values is None:
+            self._data[key] = [value]
+        else:
+            values.append(value)
 
     def setlist(self, key: str, values: Iterable[Any]) -> None:
-        """Replace every value for ``key``."""
-        values = list(values)
-        if values:
-            self._data[key] = values
+        """Replace every value for ``key`` (an empty list removes the key)."""
+        new = list(values)
+        if new:
+            self._data[key] = new
         else:
             self._data.pop(key, None)
 
     def setdefault(self, key: str, default: Any = None) -> Any:
         """The first value for ``key``, setting it to ``default`` when missing."""
-        if key not in self._data:
+        values = self._data.get(key)
+        if not values:
             self._data[key] = [default]
-        return self._data[key][0]
+            return default
+        return values[0]
 
     def pop(self, key: str, default: Any = _MISSING) -> Any:
         """Remove ``key`` and return its first value."""
@@ -170,17 +197,22 @@ class MultiDict:
         return default
 
     def poplist(self, key: str) -> list[Any]:
-        """Remove ``key`` and return all its values."""
+        """Remove ``key`` and return all its values (``[]`` when missing)."""
         return self._data.pop(key, [])
 
     def update(self, other: MultiDict | Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
-        """Add the values of ``other`` (keeping existing ones, as Werkzeug does)."""
+        """Add the values of ``other``, keeping existing ones (Werkzeug's semantics)."""
         for key, value in MultiDict(other).items(multi=True):
             self.add(key, value)
 
     def clear(self) -> None:
         """Remove everything."""
         self._data.clear()
+
+
+# A virtual subclass: isinstance(md, Mapping) holds (as for Werkzeug's dict-based MultiDict)
+# without inheriting Mapping's method signatures, which differ (items(multi=...)).
+Mapping.register(MultiDict)
 
 
 class ImmutableMultiDict(MultiDict):
@@ -194,58 +226,84 @@ class ImmutableMultiDict(MultiDict):
     __setitem__ = __delitem__ = add = setlist = setdefault = pop = poplist = _immutable
     update = clear = _immutable
 
-    def __hash__(self) -> int:  # type: ignore[override]
+    def __hash__(self) -> int:
         return hash(tuple(self.items(multi=True)))
 
 
-def _check(name: str, value: str) -> None:
-    for text in (name, value):
-        if "\n" in text or "\r" in text or "\0" in text:
+_UNSAFE = ("\r", "\n", "\0")
+
+
+def _clean(name: str, value: Any) -> str:
+    """Return ``value`` as str; ValueError if the name or value could break a header line."""
+    text: str
+    if type(value) is str:
+        text = value
+    else:
+        text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+    for char in _UNSAFE:
+        if char in text or char in name:
             raise ValueError("Header names and values must not contain CR, LF or NUL characters.")
+    return text
 
 
-def _as_str(value: Any) -> str:
-    return value if type(value) is str else str(value)
+# PERF: environ key -> header name ("" for keys that are not headers), filled as keys are seen.
+# Bounded, because header names come from clients.
+_ENVIRON_NAMES: dict[str, str] = {
+    "CONTENT_TYPE": "Content-Type",
+    "CONTENT_LENGTH": "Content-Length",
+    "HTTP_CONTENT_TYPE": "",
+    "HTTP_CONTENT_LENGTH": "",
+}
+_ENVIRON_NAMES_MAX = 512
+
+
+def _environ_name(key: str) -> str:
+    name = key[5:].replace("_", "-").title() if key.startswith("HTTP_") else ""
+    if len(_ENVIRON_NAMES) < _ENVIRON_NAMES_MAX:
+        _ENVIRON_NAMES[key] = name
+    return name
 
 
 class Headers:
     """HTTP headers: ordered (name, value) pairs, case-insensitive lookups, several values."""
 
     __slots__ = ("_list", "_readonly")
+    _list: list[tuple[str, str]]
+    _readonly: bool
 
     def __init__(
         self,
         defaults: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
     ) -> None:
         self._readonly = False
-        self._list: list[tuple[str, str]] = []
+        self._list = []
         if defaults is not None:
             self.extend(defaults)
 
     @classmethod
-    def _trusted(cls, pairs: list[tuple[str, str]], readonly: bool = False) -> Headers:
-        """Wrap pairs already known to be clean (no validation: the hot path)."""
+    def _trusted(cls, pairs: list[tuple[str, str]], readonly: bool = False) -> Self:
+        """Wrap pairs already known to be clean, without copying or checking (the hot path)."""
         obj = cls.__new__(cls)
         obj._list = pairs
         obj._readonly = readonly
         return obj
 
     @classmethod
-    def from_wsgi_environ(cls, environ: Mapping[str, Any]) -> Headers:
-        """The request headers of a WSGI environ, read-only."""
+    def from_wsgi_environ(cls, environ: Mapping[str, Any]) -> Self:
+        """The read-only request headers of a WSGI environ (``HTTP_*`` and the two CONTENT_*)."""
+        names = _ENVIRON_NAMES
         pairs: list[tuple[str, str]] = []
         for key, value in environ.items():
-            if key.startswith("HTTP_"):
-                if key in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
-                    continue
-                pairs.append((key[5:].replace("_", "-").title(), value))
-            elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-                pairs.append((key.replace("_", "-").title(), value))
+            name = names.get(key)
+            if name is None:
+                name = _environ_name(key)
+            if name and value:
+                pairs.append((name, value))
         return cls._trusted(pairs, readonly=True)
 
     @classmethod
-    def from_asgi(cls, raw: Iterable[tuple[bytes, bytes]]) -> Headers:
-        """The request headers of an ASGI scope, read-only."""
+    def from_asgi(cls, raw: Iterable[tuple[bytes, bytes]]) -> Self:
+        """The read-only request headers of an ASGI scope, decoded as latin-1."""
         pairs = [(name.decode("latin-1").title(), value.decode("latin-1")) for name, value in raw]
         return cls._trusted(pairs, readonly=True)
 
@@ -282,10 +340,19 @@ class Headers:
                     return default
         return default
 
-    def getlist(self, name: str) -> list[str]:
-        """Every value of ``name``, in order."""
+    def getlist(self, name: str, type: Callable[[str], T] | None = None) -> list[Any]:
+        """Every value of ``name`` in order (values ``type`` cannot convert are left out)."""
         lower = name.lower()
-        return [value for key, value in self._list if key.lower() == lower]
+        values = [value for key, value in self._list if key.lower() == lower]
+        if type is None:
+            return values
+        converted = []
+        for value in values:
+            try:
+                converted.append(type(value))
+            except (ValueError, TypeError):
+                pass
+        return converted
 
     get_all = getlist
 
@@ -305,24 +372,27 @@ class Headers:
         return bool(self._list)
 
     def keys(self) -> list[str]:
-        """Header names, in order (repeated names repeated)."""
+        """Header names in order (a repeated name appears each time)."""
         return [key for key, _ in self._list]
 
     def values(self) -> list[str]:
-        """Header values, in order."""
+        """Header values in order."""
         return [value for _, value in self._list]
 
     def items(self) -> list[tuple[str, str]]:
-        """(name, value) pairs, in order."""
+        """(name, value) pairs in order, as a new list."""
         return list(self._list)
 
     def to_wsgi_list(self) -> list[tuple[str, str]]:
-        """The pairs as a WSGI server wants them (the list itself: don't mutate it)."""
+        """The pairs as a WSGI server wants them: the internal list itself, so don't mutate it."""
         return self._list
 
     def copy(self) -> Headers:
-        """A writable copy."""
+        """A writable copy (also of read-only request headers)."""
         return Headers._trusted(list(self._list))
+
+    def __copy__(self) -> Headers:
+        return self.copy()
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Headers):
@@ -331,7 +401,7 @@ class Headers:
             ]
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
+    # Defining __eq__ without __hash__ makes Headers unhashable, as a mutable container should be.
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._list!r})"
@@ -342,25 +412,22 @@ class Headers:
     # Writing ------------------------------------------------------------------------------------
 
     def add(self, name: str, value: Any) -> None:
-        """Append a header (another value when the name exists)."""
+        """Append a header (one more value when the name exists)."""
         self._writable()
-        value = _as_str(value)
-        _check(name, value)
-        self._list.append((name, value))
+        self._list.append((name, _clean(name, value)))
 
     def set(self, name: str, value: Any) -> None:
-        """Replace every value of ``name`` with one value (in the first one's place)."""
+        """Replace every value of ``name`` with one value, kept where the first one was."""
         self._writable()
-        value = _as_str(value)
-        _check(name, value)
+        value = _clean(name, value)
         lower = name.lower()
         pairs = self._list
         for index, (key, _) in enumerate(pairs):
             if key.lower() == lower:
                 pairs[index] = (name, value)
-                self._list = pairs[: index + 1] + [
-                    pair for pair in pairs[index + 1 :] if pair[0].lower() != lower
-                ]
+                rest = pairs[index + 1 :]
+                if any(key.lower() == lower for key, _ in rest):
+                    pairs[index + 1 :] = [pair for pair in rest if pair[0].lower() != lower]
                 return
         pairs.append((name, value))
 
@@ -368,25 +435,29 @@ class Headers:
 
     def setdefault(self, name: str, default: Any) -> str:
         """The first value of ``name``, adding ``default`` when missing."""
-        found = self.get(name)
+        found: str | None = self.get(name)
         if found is not None:
             return found
-        self.add(name, default)
-        return _as_str(default)
+        self._writable()
+        value = _clean(name, default)
+        self._list.append((name, value))
+        return value
 
     def remove(self, name: str) -> None:
         """Remove every value of ``name`` (no error when missing)."""
         self._writable()
         lower = name.lower()
-        self._list = [pair for pair in self._list if pair[0].lower() != lower]
+        self._list[:] = [pair for pair in self._list if pair[0].lower() != lower]
 
     def __delitem__(self, name: str) -> None:
+        self._writable()
         if name not in self:
             raise KeyError(name)
         self.remove(name)
 
     def pop(self, name: str, default: Any = _MISSING) -> Any:
-        """Remove ``name`` and return its first value."""
+        """Remove ``name`` and return its first value (KeyError if missing and no default)."""
+        self._writable()
         value = self.get(name, _MISSING)
         if value is _MISSING:
             if default is _MISSING:
@@ -396,28 +467,32 @@ class Headers:
         return value
 
     def extend(self, other: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
-        """Add every pair of ``other`` (list values of a mapping add several headers)."""
+        """Add every pair of ``other``; a list value in a mapping adds several headers."""
+        self._writable()
         if isinstance(other, Headers):
-            pairs: Iterable[tuple[str, Any]] = other._list
-        elif isinstance(other, Mapping):
-            pairs = [
+            self._list.extend(other._list)  # already clean
+            return
+        if isinstance(other, Mapping):
+            pairs: Iterable[tuple[str, Any]] = [
                 (key, item)
                 for key, value in other.items()
                 for item in (value if isinstance(value, list | tuple) else (value,))
             ]
         else:
             pairs = other
+        append = self._list.append
         for name, value in pairs:
-            self.add(name, value)
+            append((name, _clean(name, value)))
 
     def update(self, other: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
         """Replace the names ``other`` has with its values (several values stay several)."""
-        incoming = Headers(other)
-        for name in dict.fromkeys(key.lower() for key, _ in incoming):
-            self.remove(name)
-        self.extend(incoming)
+        self._writable()
+        incoming = list(other._list) if isinstance(other, Headers) else Headers(other)._list
+        names = {key.lower() for key, _ in incoming}
+        self._list[:] = [pair for pair in self._list if pair[0].lower() not in names]
+        self._list.extend(incoming)
 
     def clear(self) -> None:
         """Remove every header."""
         self._writable()
-        self._list = []
+        self._list.clear()

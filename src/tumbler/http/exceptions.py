@@ -45,6 +45,7 @@ __all__ = [
     "RequestURITooLarge",
     "RequestedRangeNotSatisfiable",
     "ServiceUnavailable",
+    "TooManyFields",
     "TooManyRequests",
     "Unauthorized",
     "UnavailableForLegalReasons",
@@ -61,7 +62,7 @@ class HTTPException(Exception):
     code: int | None = None
     description: str = ""
 
-    def __init__(self, description: str | None = None, response: Response | None = None):
+    def __init__(self, description: str | None = None, response: Response | None = None) -> None:
         super().__init__(description)
         if description is not None:
             self.description = description
@@ -125,6 +126,12 @@ class BadRequestKeyError(BadRequest, KeyError):
 
     def __str__(self) -> str:
         return HTTPException.__str__(self)
+
+
+class TooManyFields(BadRequest):
+    """400 for a query string or urlencoded form with more fields than the configured limit."""
+
+    description = "The request has too many query or form fields."
 
 
 class ClientDisconnected(BadRequest):
@@ -447,7 +454,13 @@ def _collect() -> None:
             and issubclass(value, HTTPException)
             and value.code is not None
             and value
-            not in (RequestRedirect, BadRequestKeyError, ClientDisconnected, SecurityError)
+            not in (
+                RequestRedirect,
+                BadRequestKeyError,
+                ClientDisconnected,
+                SecurityError,
+                TooManyFields,
+            )
         ):
             default_exceptions.setdefault(value.code, value)
 
