@@ -52,6 +52,14 @@ FRAMEWORKS: tuple[Framework, ...] = (
         "tumbler-asgi", "asgi", "tumbler_apps", "create_asgi", "tumbler", "app.asgi, sync views"
     ),
     Framework(
+        "tumbler-asgi-inline",
+        "asgi",
+        "tumbler_apps",
+        "create_asgi_inline",
+        "tumbler",
+        "app.asgi, sync views on the loop (ASGI_SYNC_IN_THREADS = False, opt-in)",
+    ),
+    Framework(
         "tumbler-asgi-async",
         "asgi",
         "tumbler_apps",

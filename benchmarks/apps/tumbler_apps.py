@@ -11,7 +11,7 @@ import tumbler
 
 from .flask_style import build, build_async
 
-__all__ = ["create", "create_asgi", "create_asgi_async"]
+__all__ = ["create", "create_asgi", "create_asgi_async", "create_asgi_inline"]
 
 
 def create(app_name: str) -> Any:
@@ -22,6 +22,13 @@ def create(app_name: str) -> Any:
 def create_asgi(app_name: str) -> Any:
     """The ASGI 3 callable ``app.asgi`` of the app with sync views and hooks."""
     return build(tumbler, app_name).asgi
+
+
+def create_asgi_inline(app_name: str) -> Any:
+    """The same sync app with its sync code run on the event loop (the documented opt-in)."""
+    app = build(tumbler, app_name)
+    app.config["ASGI_SYNC_IN_THREADS"] = False
+    return app.asgi
 
 
 def create_asgi_async(app_name: str) -> Any:
