@@ -3,7 +3,9 @@
 
 python3 dev.py serve    # serve the example app on http://127.0.0.1:8000 (uvicorn, ASGI)
 python3 dev.py serve --wsgi   # the same app under gunicorn (WSGI)
+python3 dev.py serve --app notes   # another example: languages (default), notes, streaming
 python3 dev.py test     # ruff, mypy --strict and the whole pytest suite
+python3 dev.py docs     # build the documentation into ./site (mkdocs build --strict)
 python3 dev.py bench    # the benchmark suite (see docs/performance.md)
 """
 
@@ -41,23 +43,47 @@ def ensure_venv(extra: str) -> None:
         stamp.touch()
 
 
+#: The apps ``serve --app NAME`` knows, by name: their import path (see examples/).
+EXAMPLES = {
+    "languages": "examples.languages:app",
+    "notes": "examples.notes:app",
+    "streaming": "examples.streaming:app",
+}
+
+
 def serve(argv: list[str]) -> None:
+    name = "languages"
+    if "--app" in argv:
+        index = argv.index("--app")
+        name = argv[index + 1] if index + 1 < len(argv) else ""
+    if name not in EXAMPLES:
+        sys.exit(f"--app takes one of: {', '.join(EXAMPLES)}")
     ensure_venv("serve")
     host, port = "127.0.0.1", os.environ.get("PORT", "8000")
-    target = "examples.languages:app"
+    target = EXAMPLES[name]
+    print(f"Serving {target} on http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
     if "--wsgi" in argv:
-        run(BIN / "gunicorn", "--bind", f"{host}:{port}", "--workers", "1", target)
+        # A stream holds a sync worker for its whole length: give the streaming example threads.
+        threads = ["--threads", "8"] if name == "streaming" else []
+        run(BIN / "gunicorn", "--bind", f"{host}:{port}", "--workers", "1", *threads, target)
     else:
         run(BIN / "uvicorn", f"{target}.asgi", "--host", host, "--port", port)
 
 
 def test(argv: list[str]) -> None:
     ensure_venv("test")
-    paths = [p for p in ("src", "tests", "examples", "benchmarks", "dev.py") if (ROOT / p).exists()]
+    candidates = ("src", "tests", "examples", "benchmarks", "docs", "dev.py")
+    paths = [p for p in candidates if (ROOT / p).exists()]
     run(BIN / "ruff", "check", *paths)
     run(BIN / "ruff", "format", "--check", *paths)
     run(BIN / "mypy")
+    run(PYTHON, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", "site")
     run(PYTHON, "-m", "pytest", *argv)
+
+
+def docs(argv: list[str]) -> None:
+    ensure_venv("docs")
+    run(PYTHON, "-m", "mkdocs", "build", "--strict", "--site-dir", "site", *argv)
 
 
 def bench(argv: list[str]) -> None:
@@ -65,7 +91,7 @@ def bench(argv: list[str]) -> None:
     run(PYTHON, "-m", "benchmarks", *argv)
 
 
-TASKS = {"serve": serve, "test": test, "bench": bench}
+TASKS = {"serve": serve, "test": test, "docs": docs, "bench": bench}
 
 
 def main() -> None:

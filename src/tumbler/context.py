@@ -52,6 +52,10 @@ _NO_REQUEST = (
 class AppGlobals:
     """The ``g`` namespace: per-context storage with ``get``, ``pop``, ``setdefault`` and ``in``."""
 
+    if TYPE_CHECKING:  # any attribute may be stored on g; type checkers see Any
+
+        def __getattr__(self, name: str) -> Any: ...
+
     def get(self, name: str, default: Any = None) -> Any:
         """Return attribute ``name``, or ``default`` when it is not set."""
         return self.__dict__.get(name, default)
