@@ -118,3 +118,16 @@ def test_config_defaults_and_properties(app: Tumbler) -> None:
     assert app.config["TESTING"] is True
     assert app.config["SECRET_KEY"] == "s"
     assert app.propagate_exceptions
+
+
+def test_stream_with_context_is_a_harmless_passthrough(app: Tumbler, client: TestClient) -> None:
+    from tumbler import stream_with_context
+
+    @app.route("/")
+    def view() -> object:
+        def chunks() -> object:
+            yield request.path
+
+        return stream_with_context(chunks())
+
+    assert client.get("/").text == "/"

@@ -12,7 +12,7 @@ from .context import (
 from .files import send_file, send_from_directory
 from .flashing import flash, get_flashed_messages
 from .globals import current_app, g, request, session
-from .helpers import make_response, redirect, url_for
+from .helpers import make_response, redirect, stream_with_context, url_for
 from .http.exceptions import HTTPException, abort
 from .http.request import Request
 from .http.response import Response
@@ -72,6 +72,7 @@ __all__ = [
     "session",
     "stream_template",
     "stream_template_string",
+    "stream_with_context",
     "template_rendered",
     "url_for",
 ]
