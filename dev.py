@@ -72,7 +72,7 @@ def serve(argv: list[str]) -> None:
 
 def test(argv: list[str]) -> None:
     ensure_venv("test")
-    candidates = ("src", "tests", "examples", "benchmarks", "docs", "dev.py")
+    candidates = ("src", "tests", "examples", "benchmarks", "docs", "scripts", "dev.py")
     paths = [p for p in candidates if (ROOT / p).exists()]
     run(BIN / "ruff", "check", *paths)
     run(BIN / "ruff", "format", "--check", *paths)

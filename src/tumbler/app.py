@@ -13,13 +13,14 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from urllib.parse import quote_from_bytes
 
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _cv_context
 from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
-from .http.request import Request
+from .http.request import Request, untrusted_host
 from .http.response import Response
 from .json import DefaultJSONProvider, JSONProvider
 from .lifecycle.handler import Handler
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
     from .wsgi import WSGIAdapter
 
 __all__ = ["Tumbler"]
+
+# Printable ASCII but space: kept as sent in a redirect's query; anything else is escaped.
+_QUERY_SAFE = "".join(map(chr, range(0x21, 0x7F)))
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -327,7 +331,14 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
     def request_context_for(self, request: Request) -> Context:
         """Route ``request`` and build its context (not pushed yet)."""
         ctx = Context(self, request)
-        request.config = self.config
+        config = request.config = self.config
+        refused = request.framing_error()
+        if refused is None and config.get("TRUSTED_HOSTS"):
+            refused = untrusted_host(request, config["TRUSTED_HOSTS"])
+        if refused is not None:  # answered before routing, through the error handlers
+            ctx.routing_error = request.routing_exception = refused
+            ctx.hooks = self._hooks_for(None)
+            return ctx
         try:
             rule, args = self.url_map.match(request.path, request.method)
         except HTTPException as error:
@@ -349,7 +360,9 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         location = "/" + location.lstrip("/\\")  # never a scheme-relative URL to another host
         qs = request.query_string
         if qs:
-            location = f"{location}?{qs.decode('latin-1')}"
+            # Raw bytes a server let through (controls, spaces, non-ASCII) are escaped, so
+            # they can neither break the header nor make it invalid.
+            location = f"{location}?{quote_from_bytes(qs, _QUERY_SAFE)}"
         return RequestRedirect(location)
 
     def make_default_options_response(self, ctx: Context) -> Response:

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .context import Context
-from .http.exceptions import ClientDisconnected, RequestEntityTooLarge
+from .http.exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .http.formparser import DEFAULT_SPOOL_THRESHOLD
 from .http.request import ASGIRequest
 from .lifecycle.drive import resume, run_calls, start
@@ -113,6 +113,7 @@ class ASGIAdapter:
                 receive,
                 app.config["MAX_CONTENT_LENGTH"],
                 app.config.get("UPLOAD_SPOOL_THRESHOLD", DEFAULT_SPOOL_THRESHOLD),
+                app.config.get("ASGI_BODY_TIMEOUT"),
             )
         ctx = app.request_context_for(request)
         ctx.push()
@@ -238,8 +239,12 @@ async def _read_body(
     receive: Receive,
     limit: int | None,
     spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
+    idle_timeout: float | None = None,
 ) -> None:
     """Buffer the body; past ``limit`` stop reading and leave a 413 for whoever reads it.
+
+    When ``receive`` gives no next message within ``idle_timeout`` seconds, stop and leave a
+    408 instead (a timer handle per message, no task).
 
     A body up to ``spool_threshold`` stays bytes (the cheap path of small posts). A larger
     one goes to a temporary file, written on a worker thread in batches of about 64 KiB so
@@ -255,7 +260,17 @@ async def _read_body(
     spool: IO[bytes] | None = None
     try:
         while True:
-            message = await receive()
+            if idle_timeout:
+                try:
+                    async with asyncio.timeout(idle_timeout):
+                        message = await receive()
+                except TimeoutError:
+                    request.body_error = RequestTimeout(
+                        f"No part of the request body arrived for {idle_timeout:g} seconds."
+                    )
+                    break
+            else:
+                message = await receive()
             if message["type"] == "http.disconnect":
                 request.body_error = ClientDisconnected()
                 break

@@ -21,7 +21,15 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "SERVER_NAME": None,
     "APPLICATION_ROOT": "/",
     "PREFERRED_URL_SCHEME": "http",
-    "MAX_CONTENT_LENGTH": None,
+    # Flask's default is None (no limit). Tumbler sets 100 MiB (Sanic's default; Quart has
+    # 16 MiB): under ASGI the body is buffered (spooled to disk) before the view runs, and
+    # multipart files spool to disk, so without a limit one client could fill the disk.
+    # See docs/security.md.
+    "MAX_CONTENT_LENGTH": 100 * 1024 * 1024,
+    # Deepest nesting of JSON arrays and objects request.get_json() accepts (400 past it).
+    "MAX_JSON_DEPTH": 64,
+    # Under ASGI, seconds to wait for each next chunk of a request body before a 408.
+    "ASGI_BODY_TIMEOUT": 60.0,
     "MAX_FORM_MEMORY_SIZE": 500_000,
     "MAX_FORM_PARTS": 1_000,
     # max_age of send_file and static files when not given: None sends "no-cache" (Flask 2.0+).

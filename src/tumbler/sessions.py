@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_keys, dict_values
+
     from .app import Tumbler
     from .http.request import Request
     from .http.response import Response
@@ -72,6 +74,37 @@ class SecureCookieSession(SessionMixin):
     def __contains__(self, key: object) -> bool:
         self.accessed = True
         return super().__contains__(key)
+
+    # Every other read marks it too: a response that depends on the session in any way must
+    # carry ``Vary: Cookie``, or a shared cache could hand one user's page to another.
+
+    def __len__(self) -> int:
+        self.accessed = True
+        return super().__len__()
+
+    def __iter__(self) -> Iterator[str]:
+        self.accessed = True
+        return super().__iter__()
+
+    def keys(self) -> dict_keys[str, Any]:
+        """The keys (marks the session as accessed)."""
+        self.accessed = True
+        return super().keys()
+
+    def values(self) -> dict_values[str, Any]:
+        """The values (marks the session as accessed)."""
+        self.accessed = True
+        return super().values()
+
+    def items(self) -> dict_items[str, Any]:
+        """The pairs (marks the session as accessed)."""
+        self.accessed = True
+        return super().items()
+
+    def copy(self) -> dict[str, Any]:
+        """A plain dict copy (marks the session as accessed)."""
+        self.accessed = True
+        return dict(super().items())
 
     def setdefault(self, key: str, default: Any = None) -> Any:
         """Read or set a value."""

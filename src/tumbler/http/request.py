@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from .accept import Accept, LanguageAccept, MIMEAccept, parse_accept
 from .cookies import parse_cookie
 from .datastructures import Headers, ImmutableMultiDict, MultiDict
-from .exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
+from .exceptions import BadRequest, RequestEntityTooLarge, SecurityError, UnsupportedMediaType
 from .urls import parse_qsl_to_multidict
 
 if TYPE_CHECKING:
@@ -25,6 +26,75 @@ __all__ = ["ASGIRequest", "Request", "WSGIRequest"]
 
 _EMPTY_FORM: ImmutableMultiDict = ImmutableMultiDict()
 _JSON_LOAD_ERRORS = (ValueError, RecursionError)
+# A JSON string (escapes included), removed before nesting is measured.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+# Every byte but the four brackets, deleted so only the nesting is left.
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+# RFC 3986 reg-name / IPv4 (no userinfo, no path, no controls), or an IPv6 literal; :port.
+_VALID_HOST = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?")
+
+
+def json_too_deep(data: bytes, limit: int) -> bool:
+    """Whether the JSON text ``data`` nests arrays and objects more than ``limit`` deep.
+
+    Linear in ``len(data)`` and done in C: strings are cut out, everything but brackets is
+    deleted, then innermost pairs are removed ``limit`` times. Unbalanced brackets are left
+    for the JSON parser to report, unless more than ``limit`` of them are left open.
+    """
+    if data.count(b"[") + data.count(b"{") <= limit:  # PERF: the usual small document
+        return False
+    nesting = _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    nesting = nesting.replace(b"{", b"[").replace(b"}", b"]")
+    for _ in range(limit):
+        shorter = nesting.replace(b"[]", b"")
+        if len(shorter) == len(nesting):  # all paired within the limit, or unbalanced
+            return nesting.count(b"[") > limit
+        nesting = shorter
+    return b"[]" in nesting
+
+
+def untrusted_host(
+    request: Request, trusted: str | list[str] | tuple[str, ...]
+) -> BadRequest | None:
+    """A 400 unless the request's host (port stripped, any case) is in ``trusted``.
+
+    An entry with a leading dot, ``.example.com``, also allows every subdomain, as in
+    Werkzeug.
+    """
+    try:
+        host = request.host.lower()
+    except BadRequest as error:
+        return error
+    if host.startswith("["):
+        host = host[: host.find("]") + 1]
+    else:
+        host = host.partition(":")[0]
+    host = host.rstrip(".")
+    for entry in [trusted] if isinstance(trusted, str) else trusted:
+        entry = entry.lower()
+        if entry.startswith("."):
+            if host == entry[1:] or host.endswith(entry):
+                return None
+        elif host == entry:
+            return None
+    return SecurityError("The Host header is not one of the trusted hosts.")
+
+
+def _parse_length(value: str) -> int | None:
+    """A Content-Length value: digits, or the same digits repeated as a list (RFC 9110 §8.6).
+
+    More than 18 digits (an exabyte) is refused too: no body is that long, and a read of
+    that many bytes would overflow.
+    """
+    value = value.strip()
+    if value.isdigit() and value.isascii() and len(value) <= 18:
+        return int(value)
+    items = {item.strip() for item in value.split(",")} if "," in value else ()
+    if len(items) == 1:
+        (item,) = items
+        if item.isdigit() and item.isascii() and len(item) <= 18:
+            return int(item)
+    return None
 
 
 def _split_mimetype(value: str) -> tuple[str, dict[str, str]]:
@@ -66,6 +136,7 @@ class Request:
 
     #: Query parameters beyond this count are refused with 400 (Werkzeug has no limit).
     max_query_params = 1000
+    _max_json_depth: int | None = None
 
     def __init__(self, method: str, path: str, root_path: str) -> None:
         self.method = method
@@ -106,6 +177,15 @@ class Request:
     @max_form_parts.setter
     def max_form_parts(self, value: int | None) -> None:
         self._max_form_parts = value
+
+    @property
+    def max_json_depth(self) -> int | None:
+        """The deepest nesting of arrays and objects ``get_json`` accepts (``MAX_JSON_DEPTH``)."""
+        return self._limit(self._max_json_depth, "MAX_JSON_DEPTH", 64)
+
+    @max_json_depth.setter
+    def max_json_depth(self, value: int | None) -> None:
+        self._max_json_depth = value
 
     @property
     def spool_threshold(self) -> int:
@@ -192,9 +272,15 @@ class Request:
 
     @property
     def host(self) -> str:
-        """The Host header, or the server's name and port when it is missing."""
+        """The Host header, or the server's name and port when it is missing.
+
+        A Host that no host could have (spaces, ``@``, ``/``, controls) is a 400, so it never
+        reaches a URL built from it.
+        """
         host = self._header("host")
         if host:
+            if _VALID_HOST.fullmatch(host) is None:
+                raise SecurityError("The Host header is not a valid host name.")
             return host
         server = self.server
         if server is None:
@@ -318,14 +404,20 @@ class Request:
 
     @property
     def content_length(self) -> int | None:
-        """The declared body length, or None when absent or malformed."""
+        """The declared body length, or None when absent (malformed: see ``framing_error``)."""
         value = self._header("content-length")
         if value is None:
             return None
-        value = value.strip()
-        if not value.isdigit() or not value.isascii():
+        return _parse_length(value)
+
+    def framing_error(self) -> BadRequest | None:
+        """A 400 when the Content-Length header is malformed or contradicts itself."""
+        value = self._header("content-length")
+        if value is None or (value.isdigit() and value.isascii() and len(value) <= 18):  # PERF
             return None
-        return int(value)
+        if _parse_length(value) is None:
+            return BadRequest("The Content-Length header is not a valid length.")
+        return None
 
     def get_data(self, cache: bool = True, as_text: bool = False) -> Any:
         """Return the raw body, read once and kept (413 past ``max_content_length``)."""
@@ -368,8 +460,14 @@ class Request:
                 "Did not attempt to load JSON data because the request Content-Type "
                 "was not 'application/json'."
             )
+        data = self.get_data()
+        depth = self.max_json_depth
+        if depth is not None and json_too_deep(data, depth):
+            if silent:
+                return None
+            raise BadRequest(f"The JSON body is nested more than {depth} levels deep.")
         try:
-            value = json.loads(self.get_data())
+            value = json.loads(data)
         except _JSON_LOAD_ERRORS as error:
             if silent:
                 return None
