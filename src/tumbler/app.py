@@ -349,10 +349,15 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             return ctx
         ctx.url_rule = request.url_rule = rule
         ctx.view_args = request.view_args = args
-        ctx.hooks = self._hooks_for(rule.endpoint)
+        endpoint = rule.endpoint
+        hooks = self._hooksets.get(endpoint)
+        ctx.hooks = hooks if hooks is not None else self._hooks_for(endpoint)
         if request.method == "OPTIONS" and id(rule) in self._auto_options:
             return ctx  # view stays None: the pipeline answers with the Allow header
-        ctx.view = self._view_handler(rule.endpoint)
+        handler = self._views.get(endpoint)
+        if handler is None or handler.func is not self.view_functions.get(endpoint):
+            handler = self._view_handler(endpoint)
+        ctx.view = handler
         return ctx
 
     def _redirect_with_query(self, error: RequestRedirect, request: Request) -> RequestRedirect:

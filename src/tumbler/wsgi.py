@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .context import Context, _cv_context
 from .http.request import WSGIRequest
-from .lifecycle.drive import run_calls, start
+from .lifecycle.drive import drive_sync
 from .lifecycle.pipeline import finish, handle
 from .signals import appcontext_popped, appcontext_pushed
 
@@ -61,10 +61,7 @@ def _in_loop(func: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
 
 
 def _drive(gen: Any) -> Any:
-    call, result = start(gen)
-    if call is not None:
-        _, result = run_calls(gen, call, run_async)
-    return result
+    return drive_sync(gen, run_async)
 
 
 class WSGIAdapter:
@@ -83,7 +80,7 @@ class WSGIAdapter:
         try:
             if appcontext_pushed.receivers:
                 appcontext_pushed.send(app, _async_wrapper=_in_loop)
-            response: Response = _drive(handle(app, ctx))
+            response: Response = drive_sync(handle(app, ctx), run_async)
         except BaseException:
             request.close()
             raise

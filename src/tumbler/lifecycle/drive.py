@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from .pipeline import Call
 
-__all__ = ["Step", "resume", "run_calls", "start"]
+__all__ = ["Step", "drive_sync", "resume", "run_calls", "start"]
 
 R = TypeVar("R")
 
@@ -62,3 +62,15 @@ def run_calls(
             except StopIteration as stop:
                 return None, stop.value
     return None, result
+
+
+def drive_sync(gen: Generator[Call, Any, R], run_async: Callable[[Awaitable[Any]], Any]) -> R:
+    """Run the whole pipeline here: sync calls inline, async ones through ``run_async``."""
+    try:
+        call: Call | None = gen.send(None)
+    except StopIteration as stop:
+        result: R = stop.value
+        return result
+    _, value = run_calls(gen, call, run_async)
+    result = value
+    return result
