@@ -407,9 +407,16 @@ _Response = Response
 
 
 def redirect(location: str, code: int = 302, Response: type[Response] | None = None) -> Response:
-    """A response that redirects to ``location`` (non-ASCII is percent-encoded as UTF-8)."""
+    """A response that redirects to ``location`` (non-ASCII is percent-encoded as UTF-8).
+
+    A scheme-relative location (``//host``, ``/\\host``, ``\\host``) is reduced to a path on
+    this host: browsers would follow it to another site, and it is how open redirects built
+    from user input usually look. An absolute URL (``https://host/``) is sent as given.
+    """
     cls = Response or _Response
     location = iri_to_uri(_clean("Location", location))  # CR, LF, NUL: ValueError first
+    if location[:2] in ("//", "/\\") or location[:1] == "\\":
+        location = "/" + location.lstrip("/\\")
     url = escape(location)
     response = cls(
         "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
