@@ -12,6 +12,29 @@ from tumbler import Response, Tumbler, after_this_request, g, request
 from tumbler.testing import TestClient
 
 
+def stream_until_disconnect(app: Tumbler, path: str, after_messages: int) -> int:
+    """GET ``path`` over ASGI; the client leaves after ``after_messages`` sends. Returns sends."""
+
+    async def run() -> int:
+        sent: list[dict[str, Any]] = []
+        gone = asyncio.Event()
+
+        async def receive() -> dict[str, Any]:
+            await gone.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+            if len(sent) >= after_messages:
+                gone.set()
+
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b"", "headers": []}
+        await asyncio.wait_for(app.asgi(scope, receive, send), timeout=10)
+        return len(sent)
+
+    return asyncio.run(run())
+
+
 @pytest.mark.parametrize("kinds", ["ssss", "aaaa", "sasa", "asas"])
 def test_mixed_hooks_view_and_callbacks(app: Tumbler, client: TestClient, kinds: str) -> None:
     trace: list[str] = []
@@ -209,30 +232,7 @@ def test_streaming_disconnect_closes_the_generator_and_tears_down(app: Tumbler) 
 
         return chunks()
 
-    async def run() -> int:
-        sent: list[dict[str, Any]] = []
-        disconnect = asyncio.Event()
-
-        async def receive() -> dict[str, Any]:
-            await disconnect.wait()
-            return {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-            if len(sent) >= 4:
-                disconnect.set()
-
-        scope = {
-            "type": "http",
-            "method": "GET",
-            "path": "/stream",
-            "query_string": b"",
-            "headers": [],
-        }
-        await asyncio.wait_for(app.asgi(scope, receive, send), timeout=10)
-        return len(sent)
-
-    count = asyncio.run(run())
+    count = stream_until_disconnect(app, "/stream", after_messages=4)
     assert count < 50
     assert events == ["generator closed", "teardown"]
 
@@ -329,27 +329,5 @@ def test_asgi_disconnect_closes_a_sync_generator_mid_stream(app: Tumbler) -> Non
 
         return chunks()
 
-    async def run() -> None:
-        sent: list[dict[str, Any]] = []
-        gone = asyncio.Event()
-
-        async def receive() -> dict[str, Any]:
-            await gone.wait()
-            return {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-            if len(sent) >= 3:
-                gone.set()
-
-        scope = {
-            "type": "http",
-            "method": "GET",
-            "path": "/stream",
-            "query_string": b"",
-            "headers": [],
-        }
-        await asyncio.wait_for(app.asgi(scope, receive, send), timeout=10)
-
-    asyncio.run(run())
+    stream_until_disconnect(app, "/stream", after_messages=3)
     assert events == ["generator closed", "teardown"]

@@ -34,6 +34,13 @@ def _default(obj: Any) -> Any:
     raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
+def _payload(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """What ``jsonify`` serializes: one object, several (a list), or the keyword arguments."""
+    if args and kwargs:
+        raise TypeError("jsonify() takes positional or keyword arguments, not both")
+    return kwargs if not args else args[0] if len(args) == 1 else list(args)
+
+
 class JSONProvider:
     """The interface: replace ``app.json`` with a subclass to change how JSON is made."""
 
@@ -50,9 +57,7 @@ class JSONProvider:
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """Make a JSON response from one object, several (a list) or keyword arguments."""
-        if args and kwargs:
-            raise TypeError("jsonify() takes positional or keyword arguments, not both")
-        obj: Any = kwargs if not args else args[0] if len(args) == 1 else list(args)
+        obj = _payload(args, kwargs)
         return Response(self.dumps(obj) + "\n", mimetype="application/json")
 
 
@@ -73,9 +78,7 @@ class DefaultJSONProvider(JSONProvider):
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """Make a JSON response; indented in debug mode unless ``compact`` says otherwise."""
-        if args and kwargs:
-            raise TypeError("jsonify() takes positional or keyword arguments, not both")
-        obj: Any = kwargs if not args else args[0] if len(args) == 1 else list(args)
+        obj = _payload(args, kwargs)
         compact = self.compact if self.compact is not None else not self._app.debug
         if compact:
             text = self.dumps(obj, separators=(",", ":"))
