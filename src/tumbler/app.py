@@ -406,7 +406,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
     def make_response(self, rv: Any) -> Response:
         """Turn a view's return value into a Response (Flask's rules)."""
         if type(rv) is str:
-            return self.response_class(rv)
+            return self.response_class.from_text(rv)
         status: Any = None
         headers: Any = None
         if isinstance(rv, tuple):

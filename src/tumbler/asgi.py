@@ -23,13 +23,13 @@ from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
-from .context import Context
+from .context import Context, _cv_context
 from .http.exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .http.formparser import DEFAULT_SPOOL_THRESHOLD
 from .http.request import ASGIRequest
 from .lifecycle.drive import resume, run_calls, start
 from .lifecycle.handler import Handler
-from .lifecycle.pipeline import finish, handle
+from .lifecycle.pipeline import Call, finish, handle
 from .signals import appcontext_popped, appcontext_pushed
 
 if TYPE_CHECKING:
@@ -56,11 +56,9 @@ class ASGIAdapter:
         self.app = app
         self._executor: ThreadPoolExecutor | None = None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
+        if kind == "lifespan":
             await self._lifespan(receive, send)
         elif kind == "websocket":
             await receive()  # websocket.connect
@@ -81,7 +79,14 @@ class ASGIAdapter:
 
     async def _drive(self, gen: Any) -> Any:
         call, result = start(gen)
+        if call is not None:
+            result = await self._drive_from(gen, call)
+        return result
+
+    async def _drive_from(self, gen: Any, call: Call | None) -> Any:
+        """Make the pipeline's calls from ``call`` on: async ones awaited, sync ones per mode."""
         in_threads = self.app.config["ASGI_SYNC_IN_THREADS"]
+        result = None
         while call is not None:
             handler, args, kwargs = call
             if handler.is_async:
@@ -104,46 +109,58 @@ class ASGIAdapter:
 
     # HTTP ---------------------------------------------------------------------------------------
 
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._other(scope, receive, send)
+            return
+        # PERF: an HTTP request is handled right here, one coroutine less (0.1 µs).
         app = self.app
-        request = ASGIRequest(dict(scope) if not isinstance(scope, dict) else scope)
-        if request.content_length or request._header("transfer-encoding") is not None:
+        config = app.config
+        request = ASGIRequest(scope if type(scope) is dict else dict(scope))
+        if request.has_body():
             await _read_body(
                 request,
                 receive,
-                app.config["MAX_CONTENT_LENGTH"],
-                app.config.get("UPLOAD_SPOOL_THRESHOLD", DEFAULT_SPOOL_THRESHOLD),
-                app.config.get("ASGI_BODY_TIMEOUT"),
+                config["MAX_CONTENT_LENGTH"],
+                config.get("UPLOAD_SPOOL_THRESHOLD", DEFAULT_SPOOL_THRESHOLD),
+                config.get("ASGI_BODY_TIMEOUT"),
             )
         ctx = app.request_context_for(request)
-        ctx.push()
+        token = _cv_context.set(ctx)
         try:
             if appcontext_pushed.receivers:
                 await appcontext_pushed.send_async(app)
-            response: Response = await self._drive(handle(app, ctx))
+            gen = handle(app, ctx)
+            # PERF: sync code allowed on the loop runs here, without a coroutine per drive.
+            call, response = start(gen)
+            if call is not None and not config["ASGI_SYNC_IN_THREADS"]:
+                call, response = run_calls(gen, call, None)
+            if call is not None:
+                response = await self._drive_from(gen, call)
             try:
                 await send(
                     {
                         "type": "http.response.start",
                         "status": response.status_code,
-                        "headers": [
-                            (name.lower().encode("latin-1"), value.encode("latin-1"))
-                            for name, value in response.headers.to_wsgi_list()
-                        ],
+                        "headers": _encode_headers(response.headers.to_wsgi_list()),
                     }
                 )
                 if request.method == "HEAD":
                     await _close_body(response)
                     await send({"type": "http.response.body", "body": b""})
-                elif response.is_streamed:
-                    await self._stream(ctx, response, receive, send)
+                elif type(response.response) is list:
+                    chunks = response.response
+                    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                    await send({"type": "http.response.body", "body": body})
                 else:
-                    await send({"type": "http.response.body", "body": b"".join(response.response)})
+                    await self._stream(ctx, response, receive, send)
             finally:
-                await self._drive(finish(app, ctx, response))
+                if not ctx.torn_down or response._on_close is not None or app._after_response:
+                    await self._drive(finish(app, ctx, response))
         finally:
-            ctx.pop()
-            request.close()
+            _cv_context.reset(token)
+            if request._to_close is not None:
+                request.close()
             if appcontext_popped.receivers:
                 await appcontext_popped.send_async(app)
         preserve = scope.get("tumbler.preserve_context")
@@ -227,6 +244,32 @@ class ASGIAdapter:
                 self.app.logger.exception("Error in lifespan hook %s", handler.name)
                 return f"{type(error).__name__}: {error}"
         return None
+
+
+# PERF: the byte names of the response headers tumbler itself sets.
+_HEADER_NAMES = {
+    name: name.lower().encode()
+    for name in (
+        "Content-Type",
+        "Content-Length",
+        "Set-Cookie",
+        "Vary",
+        "Location",
+        "Cache-Control",
+        "ETag",
+        "Last-Modified",
+        "Allow",
+    )
+}
+
+
+def _encode_headers(pairs: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+    """Response headers as ASGI wants them: lower-case names, latin-1 bytes."""
+    names = _HEADER_NAMES
+    encoded = []
+    for name, value in pairs:  # PERF: a loop, not a comprehension: 0.1 µs less for 2 headers
+        encoded.append((names.get(name) or name.lower().encode("latin-1"), value.encode("latin-1")))
+    return encoded
 
 
 def _chunk_message(chunk: Any) -> Message:

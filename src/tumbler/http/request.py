@@ -679,7 +679,9 @@ class ASGIRequest(Request):
     """A request whose raw values live in an ASGI scope; the adapter buffers the body."""
 
     def __init__(self, scope: dict[str, Any]) -> None:
-        super().__init__(scope["method"], scope["path"] or "/", scope.get("root_path", ""))
+        self.method = scope["method"]
+        self.path = scope["path"] or "/"
+        self.root_path = scope.get("root_path", "")
         self._scope = scope
 
     _raw_body = b""
@@ -696,17 +698,24 @@ class ASGIRequest(Request):
             self._body_file = body
             self._to_close = [*(self._to_close or ()), body]
 
+    _raw_headers: dict[bytes, bytes] | None = None
+
+    def has_body(self) -> bool:
+        """Whether the headers announce a body: a Content-Length other than 0, or chunking."""
+        raw = self._raw_headers
+        if raw is None:
+            raw = self._raw_headers = _raw_header_map(self._scope["headers"])
+        length = raw.get(b"content-length")
+        if length is not None and length != b"0" and self.content_length:
+            return True  # (a malformed length is not a body: framing_error answers 400)
+        return b"transfer-encoding" in raw
+
     def _header(self, lower_name: str) -> str | None:
-        key = lower_name.encode("latin-1")
-        found: list[str] = []
-        for name, value in self._scope["headers"]:
-            if name == key:
-                found.append(value.decode("latin-1"))
-        if not found:
-            return None
-        if len(found) == 1:
-            return found[0]
-        return ("; " if lower_name == "cookie" else ", ").join(found)
+        raw = self._raw_headers
+        if raw is None:
+            raw = self._raw_headers = _raw_header_map(self._scope["headers"])
+        value = raw.get(_HEADER_KEYS.get(lower_name) or lower_name.encode("latin-1"))
+        return None if value is None else value.decode("latin-1")
 
     def _make_headers(self) -> Headers:
         return Headers.from_asgi(self._scope["headers"])
@@ -785,6 +794,28 @@ class ASGIRequest(Request):
             return io.BytesIO(self.get_data())
         file.seek(0)
         return file
+
+
+# PERF: the byte keys of the headers the framework itself reads.
+_HEADER_KEYS = {name: name.encode() for name in _WSGI_KEYS}
+
+
+def _raw_header_map(pairs: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
+    """Header name -> value, repeated headers joined (cookies with ``; ``, others with ``, ``).
+
+    PERF: one ``dict()`` in C for the usual request without repeats; the lookups that
+    follow cost a hash each instead of a scan of the list each.
+    """
+    raw = dict(pairs)
+    if len(raw) == len(pairs):
+        return raw
+    grouped: dict[bytes, list[bytes]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    return {
+        name: (b"; " if name == b"cookie" else b", ").join(values)
+        for name, values in grouped.items()
+    }
 
 
 def _environ_from_scope(request: ASGIRequest) -> dict[str, Any]:

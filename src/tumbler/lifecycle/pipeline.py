@@ -117,7 +117,7 @@ def handle(app: LifecycleApp, ctx: Context) -> Generator[Call, Any, Response]:  
                 rv = yield from _handle_user_exception(app, ctx, error)
             # step 4
             if type(rv) is str:  # PERF: the commonest return value (0.1 µs)
-                response = app.response_class(rv)
+                response = app.response_class.from_text(rv)
             else:
                 response = rv if type(rv) is Response else app.make_response(rv)
         except Exception as error:
