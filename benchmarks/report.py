@@ -19,7 +19,7 @@ __all__ = ["Target", "Times", "markdown", "targets"]
 WSGI_ORDER = ("tumbler", "flask", "falcon", "bottle", "bare-wsgi")
 ASGI_ORDER = (
     "tumbler-asgi",
-    "tumbler-asgi-inline",
+    "tumbler-asgi-threads",
     "tumbler-asgi-async",
     "quart",
     "starlette",
@@ -147,25 +147,6 @@ def targets(data: dict[str, Any]) -> list[Target]:
                 20.0,
                 _at_least,
                 "quart ÷ tumbler-asgi",
-            )
-        )
-    for scenario in ("hello", "seed_nocookie", "seed_cookie"):
-        result.append(
-            _compare(
-                f"(opt-in ASGI_SYNC_IN_THREADS=False) ASGI {scenario}: tumbler ≤ Falcon ASGI",
-                t.ratio("tumbler-asgi-inline", "falcon-asgi", scenario),
-                1.0,
-                _at_most,
-                "tumbler-asgi-inline ÷ falcon-asgi",
-            )
-        )
-        result.append(
-            _compare(
-                f"(opt-in ASGI_SYNC_IN_THREADS=False) ASGI {scenario}: ≥ 20x faster than Quart",
-                t.ratio("quart", "tumbler-asgi-inline", scenario),
-                20.0,
-                _at_least,
-                "quart ÷ tumbler-asgi-inline",
             )
         )
     result.append(_async_target(t))

@@ -114,7 +114,8 @@ def test_wsgi_reuses_one_loop_per_thread(app: Tumbler) -> None:
     assert other and other[0] != loops[0]
 
 
-def test_asgi_sync_view_does_not_block_the_loop(app: Tumbler) -> None:
+def test_asgi_sync_view_in_threads_does_not_block_the_loop(app: Tumbler) -> None:
+    app.config["ASGI_SYNC_IN_THREADS"] = True
     release = threading.Event()
 
     @app.route("/block")
@@ -150,6 +151,8 @@ def test_asgi_sync_view_does_not_block_the_loop(app: Tumbler) -> None:
 
 
 def test_sync_code_sees_the_request_in_its_worker_thread(app: Tumbler, protocol: str) -> None:
+    app.config["ASGI_SYNC_IN_THREADS"] = True
+
     @app.before_request
     async def before() -> None:
         g.from_async = "async"

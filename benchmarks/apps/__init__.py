@@ -49,15 +49,20 @@ FRAMEWORKS: tuple[Framework, ...] = (
     Framework("bottle", "wsgi", "bottle_apps", "create", "bottle", "hooks + request attributes"),
     Framework("bare-wsgi", "wsgi", "bare_apps", "create", "", "the floor: by hand"),
     Framework(
-        "tumbler-asgi", "asgi", "tumbler_apps", "create_asgi", "tumbler", "app.asgi, sync views"
-    ),
-    Framework(
-        "tumbler-asgi-inline",
+        "tumbler-asgi",
         "asgi",
         "tumbler_apps",
-        "create_asgi_inline",
+        "create_asgi",
         "tumbler",
-        "app.asgi, sync views on the loop (ASGI_SYNC_IN_THREADS = False, opt-in)",
+        'app.asgi, sync views (default ASGI_SYNC_IN_THREADS = "auto": on the loop, timed)',
+    ),
+    Framework(
+        "tumbler-asgi-threads",
+        "asgi",
+        "tumbler_apps",
+        "create_asgi_threads",
+        "tumbler",
+        "app.asgi, sync views on worker threads (ASGI_SYNC_IN_THREADS = True, opt-in)",
     ),
     Framework(
         "tumbler-asgi-async",

@@ -3,11 +3,10 @@
 It translates and drives; the lifecycle itself is ``lifecycle/pipeline.py``.
 
 * ``async def`` user code is awaited on the event loop.
-* Sync user code never runs on the loop (unless ``ASGI_SYNC_IN_THREADS`` is False). When the
-  pipeline asks for a sync call, the rest of the pipeline is advanced on a worker thread
-  until it asks for an async call or ends, so an all-sync app costs one thread hop per
-  request, not one per hook. A hop costs tens of microseconds (measured in
-  docs/performance.md): the price of never blocking the loop.
+* Sync user code runs where ``loop_guard.py`` places it: by default on the loop, timed, until
+  an endpoint proves it blocks, then on worker threads. On a thread, the rest of the pipeline
+  is advanced there until it asks for an async call or ends, so an all-sync request costs one
+  thread hop, not one per hook (a hop costs tens of microseconds, docs/performance.md).
 * The body is read before the pipeline starts (bounded by ``MAX_CONTENT_LENGTH``), so
   ``request.form``, ``json`` and ``get_data()`` work in sync and async views alike.
 * A streamed body is sent chunk by chunk while ``receive`` is watched for the client leaving;
@@ -21,6 +20,7 @@ import contextvars
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
+from time import perf_counter
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .context import Context, _cv_context
@@ -30,6 +30,7 @@ from .http.request import ASGIRequest
 from .lifecycle.drive import resume, run_calls, start
 from .lifecycle.handler import Handler
 from .lifecycle.pipeline import Call, finish, handle
+from .loop_guard import THREADS, TIMED, LoopGuard, endpoint_of
 from .signals import appcontext_popped, appcontext_pushed
 
 if TYPE_CHECKING:
@@ -50,11 +51,13 @@ _END = object()
 class ASGIAdapter:
     """``app.asgi_app``: the ASGI 3 application."""
 
-    __slots__ = ("_executor", "app")
+    __slots__ = ("_executor", "app", "guard")
 
     def __init__(self, app: Tumbler) -> None:
         self.app = app
         self._executor: ThreadPoolExecutor | None = None
+        #: Where sync code runs; remembers the endpoints that blocked the loop.
+        self.guard = LoopGuard()
 
     async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -77,15 +80,14 @@ class ASGIAdapter:
         run = contextvars.copy_context().run
         return asyncio.get_running_loop().run_in_executor(executor, run, func, *args)
 
-    async def _drive(self, gen: Any) -> Any:
+    async def _drive(self, gen: Any, ctx: Context, place: int) -> Any:
         call, result = start(gen)
         if call is not None:
-            result = await self._drive_from(gen, call)
+            result = await self._drive_from(gen, call, ctx, place)
         return result
 
-    async def _drive_from(self, gen: Any, call: Call | None) -> Any:
-        """Make the pipeline's calls from ``call`` on: async ones awaited, sync ones per mode."""
-        in_threads = self.app.config["ASGI_SYNC_IN_THREADS"]
+    async def _drive_from(self, gen: Any, call: Call | None, ctx: Context, place: int) -> Any:
+        """Make the pipeline's calls from ``call`` on: async ones awaited, sync ones placed."""
         result = None
         while call is not None:
             handler, args, kwargs = call
@@ -96,8 +98,12 @@ class ASGIAdapter:
                     call, result = resume(gen, None, error)
                 else:
                     call, result = resume(gen, value, None)
-            elif in_threads:
+            elif place == THREADS:
                 call, result = await self._in_thread(run_calls, gen, call, None)
+            elif place == TIMED:
+                began = perf_counter()
+                call, result = run_calls(gen, call, None)
+                self.guard.timed(ctx, perf_counter() - began)
             else:
                 call, result = run_calls(gen, call, None)
         return result
@@ -130,13 +136,26 @@ class ASGIAdapter:
         try:
             if appcontext_pushed.receivers:
                 await appcontext_pushed.send_async(app)
+            threaded = self.guard.threaded
+            if config["ASGI_SYNC_IN_THREADS"] == "auto" and (
+                not threaded or endpoint_of(ctx) not in threaded
+            ):
+                place = TIMED  # PERF: the default, decided without a call (0.1 µs)
+            else:
+                place = self.guard.placement(config, ctx)
             gen = handle(app, ctx)
             # PERF: sync code allowed on the loop runs here, without a coroutine per drive.
             call, response = start(gen)
-            if call is not None and not config["ASGI_SYNC_IN_THREADS"]:
+            if call is not None and place == TIMED:
+                began = perf_counter()
+                call, response = run_calls(gen, call, None)
+                elapsed = perf_counter() - began
+                if elapsed > config["ASGI_SYNC_BLOCK_LIMIT"]:
+                    self.guard.timed(ctx, elapsed)
+            elif call is not None and place != THREADS:
                 call, response = run_calls(gen, call, None)
             if call is not None:
-                response = await self._drive_from(gen, call)
+                response = await self._drive_from(gen, call, ctx, place)
             try:
                 await send(
                     {
@@ -156,7 +175,7 @@ class ASGIAdapter:
                     await self._stream(ctx, response, receive, send)
             finally:
                 if not ctx.torn_down or response._on_close is not None or app._after_response:
-                    await self._drive(finish(app, ctx, response))
+                    await self._drive(finish(app, ctx, response), ctx, place)
         finally:
             _cv_context.reset(token)
             if request._to_close is not None:
@@ -187,9 +206,10 @@ class ASGIAdapter:
                     await send(_chunk_message(chunk))
             else:
                 chunks = iter(body)
-                in_threads = self.app.config["ASGI_SYNC_IN_THREADS"]
+                guard = self.guard
+                place = guard.placement(self.app.config, ctx)
                 while True:
-                    if in_threads:
+                    if place == THREADS:
                         pending = self._in_thread(next, chunks, _END)
                         try:
                             chunk = await asyncio.shield(pending)
@@ -198,6 +218,12 @@ class ASGIAdapter:
                             # generator can be closed (it cannot close while executing).
                             await asyncio.wait((pending,))
                             raise
+                    elif place == TIMED:
+                        began = perf_counter()
+                        chunk = next(chunks, _END)
+                        guard.timed(ctx, perf_counter() - began)
+                        if endpoint_of(ctx) in guard.threaded:  # moved: the next chunk too
+                            place = THREADS
                     else:
                         chunk = next(chunks, _END)
                     if chunk is _END:

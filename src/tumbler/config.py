@@ -47,10 +47,12 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": None,
     "SESSION_REFRESH_EACH_REQUEST": True,
     "PERMANENT_SESSION_LIFETIME": 31 * 24 * 3600,
-    # Under ASGI, run sync views, hooks and callbacks on worker threads (never blocking the
-    # event loop). False runs them on the loop: much faster, but only for sync code that
-    # never blocks (no I/O, no sleeps, no locks held long).
-    "ASGI_SYNC_IN_THREADS": True,
+    # Under ASGI, where sync views, hooks and callbacks run (loop_guard.py): "auto" on the
+    # event loop, timed, until an endpoint's sync code holds the loop longer than
+    # ASGI_SYNC_BLOCK_LIMIT seconds twice, then on worker threads; True always on worker
+    # threads; False always on the loop (only for code that never blocks).
+    "ASGI_SYNC_IN_THREADS": "auto",
+    "ASGI_SYNC_BLOCK_LIMIT": 0.005,
     # Worker threads for sync code under ASGI.
     "ASGI_THREADS": 40,
 }

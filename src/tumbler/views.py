@@ -4,12 +4,12 @@
 once, when it is registered, by whether the *function* is a coroutine function
 (``lifecycle/handler.py``). So ``as_view`` decides the function's kind from the class:
 
-* every dispatch target is sync: a plain ``def`` view (run on a worker thread under ASGI);
+* every dispatch target is sync: a plain ``def`` view (placed like any sync view under ASGI);
 * every dispatch target is ``async def``: an ``async def`` view (awaited on the loop);
 * a ``MethodView`` mixing both, e.g. a sync ``get`` and an async ``post``: an ``async def``
   view that awaits the handler when it is async. A sync handler of such a class is then
-  called from the event loop, so under ASGI (with ``ASGI_SYNC_IN_THREADS`` on, the default)
-  it runs in ``asyncio.to_thread`` to keep the loop free; under WSGI it is called inline.
+  called from the event loop, so under ASGI (unless ``ASGI_SYNC_IN_THREADS`` is False) it
+  runs in ``asyncio.to_thread`` to keep the loop free; under WSGI it is called inline.
 
 ``decorators`` are applied to the view function, as in Flask. When the view is async and a
 decorator returns a plain ``def`` wrapper (a typical ``login_required``), the result is
@@ -139,7 +139,9 @@ def _sync_in_thread() -> bool:
     ctx = _get_context()
     if ctx is None or not isinstance(ctx.request, ASGIRequest):
         return False  # WSGI: this thread's private loop; calling inline blocks no one
-    return bool(ctx.app.config["ASGI_SYNC_IN_THREADS"])
+    if ctx.view is None or not ctx.view.is_async:
+        return False  # a sync view, where the adapter placed it (loop_guard.py)
+    return bool(ctx.app.config["ASGI_SYNC_IN_THREADS"])  # "auto" too: untimed, so a thread
 
 
 class MethodView(View):

@@ -1,0 +1,80 @@
+"""Where sync user code runs under ASGI: on the event loop, or on a worker thread.
+
+``ASGI_SYNC_IN_THREADS`` chooses:
+
+* ``"auto"`` (the default): on the loop, timed. A thread hop costs tens of microseconds, ten
+  times the whole request of a small app, so code that never blocks should not pay it. When
+  an endpoint's sync code holds the loop longer than ``ASGI_SYNC_BLOCK_LIMIT`` seconds on
+  ``STRIKES`` requests, that endpoint's sync code runs on worker threads from its next request
+  on, and a warning says so once. Two strikes, not one: an endpoint's first request often
+  pays for imports, template compiles or a connection, once.
+* ``True``: always on worker threads (the loop is never held by sync code).
+* ``False``: always on the loop, untimed (for code known never to block).
+
+Within one request the placement is fixed when it starts, so a hook and the view share one
+thread (thread-locals keep working). A streamed sync body is the exception: it may move to
+threads between two chunks, since a generator does not care which thread resumes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .context import Context
+
+__all__ = ["INLINE", "STRIKES", "THREADS", "TIMED", "LoopGuard"]
+
+#: Placements of one request's sync code.
+INLINE, TIMED, THREADS = 0, 1, 2
+#: Slow runs an endpoint may have on the loop before its sync code moves to threads.
+STRIKES = 2
+
+
+class LoopGuard:
+    """The adapter's memory of which endpoints' sync code blocked the loop."""
+
+    __slots__ = ("_strikes", "threaded")
+
+    def __init__(self) -> None:
+        #: Endpoints (None: requests that matched no rule) whose sync code runs on threads.
+        self.threaded: set[str | None] = set()
+        self._strikes: dict[str | None, int] = {}
+
+    def placement(self, config: Mapping[str, Any], ctx: Context) -> int:
+        """INLINE, TIMED or THREADS for the sync code of the request in ``ctx``."""
+        mode = config["ASGI_SYNC_IN_THREADS"]
+        if mode == "auto":
+            return THREADS if endpoint_of(ctx) in self.threaded else TIMED
+        return THREADS if mode else INLINE
+
+    def timed(self, ctx: Context, seconds: float) -> None:
+        """Count a run of ``seconds`` on the loop; move the endpoint at its last strike."""
+        config = ctx.app.config
+        limit = float(config["ASGI_SYNC_BLOCK_LIMIT"])
+        if seconds <= limit:
+            return
+        endpoint = endpoint_of(ctx)
+        if endpoint in self.threaded:
+            return
+        strikes = self._strikes[endpoint] = self._strikes.get(endpoint, 0) + 1
+        if strikes < STRIKES:
+            return
+        self.threaded.add(endpoint)
+        self._strikes.pop(endpoint, None)
+        ctx.app.logger.warning(
+            "Sync code of endpoint %r held the event loop for %.1f ms (more than "
+            "ASGI_SYNC_BLOCK_LIMIT = %g s, %d times); it runs on worker threads from now on. "
+            "Set ASGI_SYNC_IN_THREADS to True or False to choose for every endpoint.",
+            endpoint,
+            seconds * 1000,
+            limit,
+            strikes,
+        )
+
+
+def endpoint_of(ctx: Context) -> str | None:
+    """The endpoint a request matched; None for one that matched no rule."""
+    rule = ctx.url_rule
+    return None if rule is None else rule.endpoint
