@@ -27,15 +27,15 @@ from .context import Context, _cv_context
 from .http.exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
 from .http.formparser import DEFAULT_SPOOL_THRESHOLD
 from .http.request import ASGIRequest
-from .lifecycle.drive import resume, run_calls, start
+from .http.response import Response
+from .lifecycle.drive import call_direct, resume, run_calls, start
 from .lifecycle.handler import Handler
-from .lifecycle.pipeline import Call, finish, handle
+from .lifecycle.pipeline import Call, direct_view, finish, handle
 from .loop_guard import THREADS, TIMED, LoopGuard, endpoint_of
 from .signals import appcontext_popped, appcontext_pushed
 
 if TYPE_CHECKING:
     from .app import Tumbler
-    from .http.response import Response
 
 __all__ = ["ASGIAdapter"]
 
@@ -115,7 +115,8 @@ class ASGIAdapter:
 
     # HTTP ---------------------------------------------------------------------------------------
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: C901
+        # C901: one request's path, inline on purpose (PERF comments below); it reads top-down.
         if scope["type"] != "http":
             await self._other(scope, receive, send)
             return
@@ -143,17 +144,22 @@ class ASGIAdapter:
                 place = TIMED  # PERF: the default, decided without a call (0.1 µs)
             else:
                 place = self.guard.placement(config, ctx)
-            gen = handle(app, ctx)
-            # PERF: sync code allowed on the loop runs here, without a coroutine per drive.
-            call, response = start(gen)
-            if call is not None and place == TIMED:
-                began = perf_counter()
-                call, response = run_calls(gen, call, None)
+            # PERF: sync code allowed on the loop runs here, without a coroutine per drive;
+            # a request that runs nothing but a sync view, without the pipeline generator.
+            began = perf_counter()
+            view = direct_view(ctx) if place != THREADS else None
+            gen = handle(app, ctx) if view is None else call_direct(app, ctx, view)
+            call: Call | None = None
+            if isinstance(gen, Response):
+                response = gen
+            else:
+                call, response = start(gen)
+                if call is not None and place != THREADS:
+                    call, response = run_calls(gen, call, None)
+            if place == TIMED:
                 elapsed = perf_counter() - began
                 if elapsed > config["ASGI_SYNC_BLOCK_LIMIT"]:
                     self.guard.timed(ctx, elapsed)
-            elif call is not None and place != THREADS:
-                call, response = run_calls(gen, call, None)
             if call is not None:
                 response = await self._drive_from(gen, call, ctx, place)
             try:

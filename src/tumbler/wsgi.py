@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .context import Context, _cv_context
 from .http.request import WSGIRequest
-from .lifecycle.drive import drive_sync
-from .lifecycle.pipeline import finish, handle
+from .http.response import Response
+from .lifecycle.drive import call_direct, drive_sync
+from .lifecycle.pipeline import direct_view, finish, handle
 from .signals import appcontext_popped, appcontext_pushed
 
 if TYPE_CHECKING:
     from .app import Tumbler
-    from .http.response import Response
 
 __all__ = ["WSGIAdapter", "run_async"]
 
@@ -80,7 +80,12 @@ class WSGIAdapter:
         try:
             if appcontext_pushed.receivers:
                 appcontext_pushed.send(app, _async_wrapper=_in_loop)
-            response: Response = drive_sync(handle(app, ctx), run_async)
+            view = direct_view(ctx)
+            if view is None:
+                response: Response = drive_sync(handle(app, ctx), run_async)
+            else:
+                result = call_direct(app, ctx, view)
+                response = result if isinstance(result, Response) else drive_sync(result, run_async)
         except BaseException:
             request.close()
             raise

@@ -3,16 +3,24 @@
 ``start`` runs the pipeline to its first call. ``run_calls`` executes calls and feeds their
 results back until the pipeline finishes, or until it asks for an async call and no
 ``run_async`` was given (the ASGI driver then awaits that call on its event loop).
+``call_direct`` is the shortcut for a request that runs nothing but a sync view
+(``pipeline.direct_view``): the view is called here and the generator is made only if
+something is left to do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .pipeline import Call
+from .handler import Handler
+from .pipeline import Call, LifecycleApp, direct_response, handle
 
-__all__ = ["Step", "drive_sync", "resume", "run_calls", "start"]
+if TYPE_CHECKING:
+    from ..context import Context
+    from ..http.response import Response
+
+__all__ = ["Step", "call_direct", "drive_sync", "resume", "run_calls", "start"]
 
 R = TypeVar("R")
 
@@ -74,3 +82,17 @@ def drive_sync(gen: Generator[Call, Any, R], run_async: Callable[[Awaitable[Any]
     _, value = run_calls(gen, call, run_async)
     result = value
     return result
+
+
+def call_direct(
+    app: LifecycleApp, ctx: Context, view: Handler
+) -> Response | Generator[Call, Any, Response]:
+    """Call a ``direct_view`` here: its response, or the pipeline to drive for the rest."""
+    try:
+        rv = view.func(**ctx.view_args)
+    except BaseException as error:  # the pipeline decides, as if thrown in at the view
+        return handle(app, ctx, (None, error))
+    response = direct_response(app, ctx, rv)
+    if response is None:
+        return handle(app, ctx, (rv, None))
+    return response

@@ -23,6 +23,7 @@ class HookSet:
 
     __slots__ = (
         "after",
+        "bare",
         "before",
         "error_scopes",
         "has_before",
@@ -46,6 +47,8 @@ class HookSet:
         self.teardown = teardown
         self.error_scopes = error_scopes
         self.has_before = bool(preprocess or before)
+        #: Nothing runs around the view: no preprocessor, hook or teardown callback.
+        self.bare = not (preprocess or before or after or teardown)
         #: How many of ``teardown`` are teardown_request callbacks (the rest: appcontext).
         self.request_teardowns = request_teardowns
 
