@@ -4,9 +4,11 @@
 
 * ``"auto"`` (the default): on the loop, timed. A thread hop costs tens of microseconds, ten
   times the whole request of a small app, so code that never blocks should not pay it. When
-  an endpoint's sync code holds the loop longer than ``ASGI_SYNC_BLOCK_LIMIT`` seconds on
-  ``STRIKES`` requests, that endpoint's sync code runs on worker threads from its next request
-  on, and a warning says so once. Two strikes, not one: an endpoint's first request often
+  an endpoint's sync code holds the loop longer than ``ASGI_SYNC_BLOCK_LIMIT`` seconds in
+  ``STRIKES`` runs, that endpoint's sync code runs on worker threads from its next request
+  on, and a warning says so once. A run is what executes between two awaits: the sync calls
+  of a request up to its end or its next ``async def`` call, one chunk of a sync stream, the
+  callbacks after the response. Two strikes, not one: an endpoint's first request often
   pays for imports, template compiles or a connection, once.
 * ``True``: always on worker threads (the loop is never held by sync code).
 * ``False``: always on the loop, untimed (for code known never to block).
