@@ -83,6 +83,26 @@ def build(lane: str) -> Tumbler:
         g.x = 1
         return "g"
 
+    @app.route("/async/text")
+    async def async_text() -> str:
+        return "async plain"
+
+    @app.route("/async/fails")
+    async def async_fails() -> str:
+        raise KeyError("async boom")
+
+    @app.route("/async/none")
+    async def async_none() -> None:
+        return None
+
+    @app.route("/async/deferred")
+    async def async_deferred() -> tuple[str, int]:
+        @after_this_request
+        def stamp(response: Response) -> None:
+            response.headers["X-Deferred"] = "async ran"
+
+        return "async with callback", 202
+
     return app
 
 
@@ -97,6 +117,10 @@ def build(lane: str) -> Tumbler:
         ("/deferred", 200, "with callback", ("X-Deferred", "ran")),
         ("/stream", 200, "ab", None),
         ("/g", 200, "g", None),
+        ("/async/text", 200, "async plain", None),
+        ("/async/fails", 418, "handled async boom", None),
+        ("/async/none", 500, None, None),
+        ("/async/deferred", 202, "async with callback", ("X-Deferred", "async ran")),
     ],
 )
 def test_same_answer_with_and_without_the_shortcut(
@@ -156,7 +180,7 @@ def test_direct_view_rules() -> None:
     with app.test_request_context("/text") as ctx:
         assert direct_view(ctx) is ctx.view
     with app.test_request_context("/async") as ctx:
-        assert direct_view(ctx) is None  # async views go through the drivers' awaiting
+        assert direct_view(ctx) is ctx.view  # the driver awaits it (or runs it on its loop)
     with app.test_request_context("/missing") as ctx:
         assert direct_view(ctx) is None  # a routing error
     with app.test_request_context("/text") as ctx:

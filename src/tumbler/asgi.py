@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Generator, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from time import perf_counter
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -28,7 +28,7 @@ from .http.exceptions import ClientDisconnected, RequestEntityTooLarge, RequestT
 from .http.formparser import DEFAULT_SPOOL_THRESHOLD
 from .http.request import ASGIRequest
 from .http.response import Response
-from .lifecycle.drive import call_direct, resume, run_calls, start
+from .lifecycle.drive import after_direct, call_direct, resume, run_calls, start
 from .lifecycle.handler import Handler
 from .lifecycle.pipeline import Call, direct_view, finish, handle
 from .loop_guard import THREADS, TIMED, LoopGuard, endpoint_of
@@ -89,21 +89,26 @@ class ASGIAdapter:
     async def _drive_from(self, gen: Any, call: Call | None, ctx: Context, place: int) -> Any:
         """Make the pipeline's calls from ``call`` on: async ones awaited, sync ones placed."""
         result = None
+        limit = self.app.config["ASGI_SYNC_BLOCK_LIMIT"]
         while call is not None:
             handler, args, kwargs = call
             if handler.is_async:
+                error: BaseException | None = None
                 try:
                     value = await handler.func(*args, **kwargs)
-                except BaseException as error:
-                    call, result = resume(gen, None, error)
-                else:
-                    call, result = resume(gen, value, None)
+                except BaseException as raised:
+                    value, error = None, raised
+                began = perf_counter()  # the pipeline may make sync calls before its next yield
+                call, result = resume(gen, value, error)
+                if place == TIMED and perf_counter() - began > limit:
+                    self.guard.timed(ctx, perf_counter() - began)
             elif place == THREADS:
                 call, result = await self._in_thread(run_calls, gen, call, None)
             elif place == TIMED:
                 began = perf_counter()
                 call, result = run_calls(gen, call, None)
-                self.guard.timed(ctx, perf_counter() - began)
+                if perf_counter() - began > limit:
+                    self.guard.timed(ctx, perf_counter() - began)
             else:
                 call, result = run_calls(gen, call, None)
         return result
@@ -147,8 +152,21 @@ class ASGIAdapter:
             # PERF: sync code allowed on the loop runs here, without a coroutine per drive;
             # a request that runs nothing but a sync view, without the pipeline generator.
             began = perf_counter()
-            view = direct_view(ctx) if place != THREADS else None
-            gen = handle(app, ctx) if view is None else call_direct(app, ctx, view)
+            if place != THREADS:
+                ctx.sync_here = True
+            view = direct_view(ctx)
+            if view is None or (place == THREADS and not view.is_async):
+                gen: Response | Generator[Call, Any, Response] = handle(app, ctx)
+            elif view.is_async:
+                try:
+                    rv = await view.func(**ctx.view_args)
+                except BaseException as error:  # as if thrown into the pipeline at the view
+                    gen = handle(app, ctx, (None, error))
+                else:
+                    gen = after_direct(app, ctx, rv)
+                began = perf_counter()  # awaiting is not holding the loop
+            else:
+                gen = call_direct(app, ctx, view, None)
             call: Call | None = None
             if isinstance(gen, Response):
                 response = gen

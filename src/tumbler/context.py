@@ -90,6 +90,8 @@ class Context:
     routing_error: HTTPException | None = None
     error: BaseException | None = None
     torn_down = False
+    #: Set by a driver when sync user code may run wherever the pipeline runs (pipeline.py).
+    sync_here = False
     _session: SessionMixin | None = None
 
     #: This request's after_this_request callbacks (a list once the first is registered).

@@ -76,6 +76,7 @@ class WSGIAdapter:
         app = self.app
         request = WSGIRequest(environ)
         ctx = app.request_context_for(request)
+        ctx.sync_here = True  # this server thread is where sync code runs anyway
         token = _cv_context.set(ctx)
         try:
             if appcontext_pushed.receivers:
@@ -84,7 +85,7 @@ class WSGIAdapter:
             if view is None:
                 response: Response = drive_sync(handle(app, ctx), run_async)
             else:
-                result = call_direct(app, ctx, view)
+                result = call_direct(app, ctx, view, run_async)
                 response = result if isinstance(result, Response) else drive_sync(result, run_async)
         except BaseException:
             request.close()

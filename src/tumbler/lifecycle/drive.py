@@ -3,7 +3,7 @@
 ``start`` runs the pipeline to its first call. ``run_calls`` executes calls and feeds their
 results back until the pipeline finishes, or until it asks for an async call and no
 ``run_async`` was given (the ASGI driver then awaits that call on its event loop).
-``call_direct`` is the shortcut for a request that runs nothing but a sync view
+``call_direct`` is the shortcut for a request that runs nothing but its view
 (``pipeline.direct_view``): the view is called here and the generator is made only if
 something is left to do.
 """
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..context import Context
     from ..http.response import Response
 
-__all__ = ["Step", "call_direct", "drive_sync", "resume", "run_calls", "start"]
+__all__ = ["Step", "after_direct", "call_direct", "drive_sync", "resume", "run_calls", "start"]
 
 R = TypeVar("R")
 
@@ -85,13 +85,29 @@ def drive_sync(gen: Generator[Call, Any, R], run_async: Callable[[Awaitable[Any]
 
 
 def call_direct(
-    app: LifecycleApp, ctx: Context, view: Handler
+    app: LifecycleApp,
+    ctx: Context,
+    view: Handler,
+    run_async: Callable[[Awaitable[Any]], Any] | None,
 ) -> Response | Generator[Call, Any, Response]:
-    """Call a ``direct_view`` here: its response, or the pipeline to drive for the rest."""
+    """Call a ``direct_view`` here (an async one through ``run_async``).
+
+    Its response, or the pipeline to drive for the rest.
+    """
     try:
         rv = view.func(**ctx.view_args)
+        if view.is_async:
+            assert run_async is not None, "an async direct view needs run_async"
+            rv = run_async(rv)
     except BaseException as error:  # the pipeline decides, as if thrown in at the view
         return handle(app, ctx, (None, error))
+    return after_direct(app, ctx, rv)
+
+
+def after_direct(
+    app: LifecycleApp, ctx: Context, rv: Any
+) -> Response | Generator[Call, Any, Response]:
+    """The response for a direct view's result, or the pipeline to drive for the rest."""
     response = direct_response(app, ctx, rv)
     if response is None:
         return handle(app, ctx, (rv, None))
