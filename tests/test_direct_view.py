@@ -83,6 +83,11 @@ def build(lane: str) -> Tumbler:
         g.x = 1
         return "g"
 
+    _async_routes(app)
+    return app
+
+
+def _async_routes(app: Tumbler) -> None:
     @app.route("/async/text")
     async def async_text() -> str:
         return "async plain"
@@ -102,8 +107,6 @@ def build(lane: str) -> Tumbler:
             response.headers["X-Deferred"] = "async ran"
 
         return "async with callback", 202
-
-    return app
 
 
 @pytest.mark.parametrize(
