@@ -334,3 +334,30 @@ def test_asgi_disconnect_closes_a_sync_generator_mid_stream(app: Tumbler) -> Non
 
     stream_until_disconnect(app, "/stream", after_messages=3)
     assert events == ["generator closed", "teardown"]
+
+
+def test_asgi_middleware_on_asgi_app_is_what_app_asgi_serves(app: Tumbler) -> None:
+    @app.route("/")
+    def view() -> str:
+        return "inner"
+
+    inner = app.asgi_app
+    assert app.asgi is inner  # no forwarding layer: the server calls the adapter itself
+
+    class Stamp:
+        def __init__(self, wrapped: Any) -> None:
+            self.wrapped = wrapped
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            async def stamped(message: dict[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message["headers"], (b"x-stamp", b"1")]
+                await send(message)
+
+            await self.wrapped(scope, receive, stamped)
+
+    app.asgi_app = Stamp(app.asgi_app)
+    assert isinstance(app.asgi, Stamp)  # what a server reading app.asgi now gets
+    response = app.test_client(protocol="asgi").get("/")
+    assert response.text == "inner"
+    assert response.headers["X-Stamp"] == "1"

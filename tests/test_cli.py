@@ -19,6 +19,7 @@ import click
 import pytest
 
 from tumbler import Tumbler, current_app, g
+from tumbler.asgi import ASGIAdapter
 from tumbler.cli import AppGroup, NoAppException, asgi_factory, locate_app, main
 
 BIN = Path(sys.executable).parent
@@ -412,8 +413,9 @@ def test_run_reload_uses_the_factory(
     # What the reloader's child process does with the factory:
     assert (os.environ["TUMBLER_APP"], os.environ["TUMBLER_DEBUG"]) == (spec, "1")
     entry = asgi_factory()
-    assert entry._app.name == "dev"
-    assert entry._app.debug is True
+    assert isinstance(entry, ASGIAdapter)
+    assert entry.app.name == "dev"
+    assert entry.app.debug is True
 
 
 def test_run_reload_needs_an_import_string(

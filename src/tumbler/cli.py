@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .app import Tumbler
 
 if TYPE_CHECKING:
-    from .app import ASGIEntry
+    from collections.abc import Callable
 
 __all__ = [
     "AppGroup",
@@ -245,7 +245,7 @@ def _env_flag(name: str) -> bool | None:
     return value.lower() not in ("0", "false", "no", "off")
 
 
-def asgi_factory() -> ASGIEntry:
+def asgi_factory() -> Callable[..., Any]:
     """Find the app again and return ``app.asgi``: the factory ``run --reload`` gives uvicorn."""
     app = locate_app()
     debug = _env_flag("TUMBLER_DEBUG")

@@ -13,7 +13,7 @@ import mimetypes
 import os
 import secrets
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
@@ -397,8 +397,8 @@ class TestClient:
             await asyncio.Event().wait()  # until cancelled: the client never leaves early
             raise AssertionError("unreachable")
 
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(dict(message))
 
         loop.run_until_complete(self.app.asgi(scope, receive, send))
         start = next((m for m in sent if m["type"] == "http.response.start"), None)
