@@ -171,9 +171,13 @@ class ASGIAdapter:
             if isinstance(gen, Response):
                 response = gen
             else:
-                call, response = start(gen)
-                if call is not None and place != THREADS:
-                    call, response = run_calls(gen, call, None)
+                try:
+                    call = gen.send(None)
+                except StopIteration as stop:
+                    response = stop.value
+                else:
+                    if place != THREADS:
+                        call, response = run_calls(gen, call, None)
             if place == TIMED:
                 elapsed = perf_counter() - began
                 if elapsed > config["ASGI_SYNC_BLOCK_LIMIT"]:
@@ -184,8 +188,8 @@ class ASGIAdapter:
                 await send(
                     {
                         "type": "http.response.start",
-                        "status": response.status_code,
-                        "headers": _encode_headers(response.headers.to_wsgi_list()),
+                        "status": response._status_code,
+                        "headers": _encode_headers(response.headers._list),
                     }
                 )
                 if request.method == "HEAD":
