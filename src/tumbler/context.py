@@ -177,7 +177,9 @@ def after_this_request(f: F) -> F:
 
     ``f`` may return a response to replace the current one, or None to keep it.
     """
-    ctx = current_request_context()
+    ctx = _get_context()
+    if ctx is None or ctx.request is None:
+        ctx = current_request_context()  # raises the helpful error
     deferred = ctx.deferred
     if not isinstance(deferred, list):
         deferred = ctx.deferred = []
