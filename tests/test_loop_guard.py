@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tumbler import Tumbler, g
+from tumbler import Response, Tumbler, after_this_request, g
 from tumbler.loop_guard import STRIKES, LoopGuard
 
 LOOP = "MainThread"
@@ -154,3 +154,28 @@ def test_guard_counts_only_runs_over_the_limit(app: Tumbler) -> None:
         assert guard.threaded == set()
         guard.timed(ctx, 0.02)
         assert guard.threaded == {"x"}
+
+
+def test_a_slow_sync_callback_of_an_async_view_is_judged(app: Tumbler) -> None:
+    app.config["ASGI_SYNC_BLOCK_LIMIT"] = 0.01
+    threads: list[str] = []
+
+    @app.before_request
+    async def first() -> None:
+        g.seen = True
+
+    @app.route("/slow")
+    async def slow() -> str:
+        @after_this_request
+        def late(response: Response) -> None:
+            threads.append(_thread())
+            time.sleep(0.02)
+
+        return "ok"
+
+    client = app.test_client(protocol="asgi")
+    for _ in range(STRIKES + 1):
+        assert client.get("/slow").text == "ok"
+    assert threads[:STRIKES] == [LOOP] * STRIKES
+    assert threads[-1].startswith("tumbler")
+    assert "slow" in app.asgi_app.guard.threaded  # type: ignore[union-attr]
