@@ -28,6 +28,7 @@ from .http.exceptions import ClientDisconnected, RequestEntityTooLarge, RequestT
 from .http.formparser import DEFAULT_SPOOL_THRESHOLD
 from .http.request import ASGIRequest
 from .http.response import Response
+from .idle_timer import IdleTimer
 from .lifecycle.drive import after_direct, call_direct, resume, run_calls, start
 from .lifecycle.handler import Handler
 from .lifecycle.pipeline import Call, direct_view, finish, handle
@@ -51,11 +52,12 @@ _END = object()
 class ASGIAdapter:
     """``app.asgi_app``: the ASGI 3 application."""
 
-    __slots__ = ("_executor", "app", "guard")
+    __slots__ = ("_executor", "_idle", "app", "guard")
 
     def __init__(self, app: Tumbler) -> None:
         self.app = app
         self._executor: ThreadPoolExecutor | None = None
+        self._idle: IdleTimer | None = None
         #: Where sync code runs; remembers the endpoints that blocked the loop.
         self.guard = LoopGuard()
 
@@ -134,6 +136,14 @@ class ASGIAdapter:
                 return result
             call = next_call
 
+    def _idle_timer(self) -> IdleTimer:
+        """The body-read idle timer of the running event loop."""
+        loop = asyncio.get_running_loop()
+        timer = self._idle
+        if timer is None or timer.loop is not loop:
+            timer = self._idle = IdleTimer(loop)
+        return timer
+
     async def _call(self, handler: Handler, *args: Any) -> Any:
         if handler.is_async:
             return await handler.func(*args)
@@ -151,12 +161,14 @@ class ASGIAdapter:
         config = app.config
         request = ASGIRequest(scope if type(scope) is dict else dict(scope))
         if request.has_body():
+            timeout = config.get("ASGI_BODY_TIMEOUT")
             await _read_body(
                 request,
                 receive,
                 config["MAX_CONTENT_LENGTH"],
                 config.get("UPLOAD_SPOOL_THRESHOLD", DEFAULT_SPOOL_THRESHOLD),
-                config.get("ASGI_BODY_TIMEOUT"),
+                self._idle_timer() if timeout else None,
+                timeout,
             )
         ctx = app.request_context_for(request)
         token = _cv_context.set(ctx)
@@ -357,12 +369,13 @@ async def _read_body(
     receive: Receive,
     limit: int | None,
     spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
+    timer: IdleTimer | None = None,
     idle_timeout: float | None = None,
 ) -> None:
     """Buffer the body; past ``limit`` stop reading and leave a 413 for whoever reads it.
 
     When ``receive`` gives no next message within ``idle_timeout`` seconds, stop and leave a
-    408 instead (a timer handle per message, no task).
+    408 instead (``timer`` watches the wait: idle_timer.py).
 
     A body up to ``spool_threshold`` stays bytes (the cheap path of small posts). A larger
     one goes to a temporary file, written on a worker thread in batches of about 64 KiB so
@@ -376,19 +389,17 @@ async def _read_body(
     pending = 0  # bytes in ``parts``
     total = 0
     spool: IO[bytes] | None = None
+    watch = (timer, timer.start(idle_timeout)) if timer is not None and idle_timeout else None
     try:
         while True:
-            if idle_timeout:
-                try:
-                    async with asyncio.timeout(idle_timeout):
-                        message = await receive()
-                except TimeoutError:
-                    request.body_error = RequestTimeout(
-                        f"No part of the request body arrived for {idle_timeout:g} seconds."
-                    )
-                    break
-            else:
-                message = await receive()
+            message = (
+                await receive() if watch is None else await watch[0].receive(watch[1], receive)
+            )
+            if message is None:
+                request.body_error = RequestTimeout(
+                    f"No part of the request body arrived for {idle_timeout:g} seconds."
+                )
+                break
             if message["type"] == "http.disconnect":
                 request.body_error = ClientDisconnected()
                 break
@@ -414,6 +425,9 @@ async def _read_body(
         if spool is not None:
             spool.close()
         raise
+    finally:
+        if watch is not None:
+            watch[0].stop(watch[1])
     request.set_body(b"".join(parts) if spool is None else spool)
 
 
