@@ -175,18 +175,16 @@ class ASGIAdapter:
         try:
             if appcontext_pushed.receivers:
                 await appcontext_pushed.send_async(app)
-            threaded = self.guard.threaded
-            if config["ASGI_SYNC_IN_THREADS"] == "auto" and (
-                not threaded or endpoint_of(ctx) not in threaded
-            ):
-                place = TIMED  # PERF: the default, decided without a call (0.1 µs)
+            guard = self.guard
+            if guard.threaded or config["ASGI_SYNC_IN_THREADS"] != "auto":
+                place = guard.placement(config, ctx)
+                ctx.sync_here = place != THREADS
             else:
-                place = self.guard.placement(config, ctx)
+                place = TIMED  # PERF: the default, decided without a call (0.1 µs)
+                ctx.sync_here = True
             # PERF: sync code allowed on the loop runs here, without a coroutine per drive;
             # a request that runs nothing but a sync view, without the pipeline generator.
             began = perf_counter()
-            if place != THREADS:
-                ctx.sync_here = True
             view = direct_view(ctx)
             if view is None or (place == THREADS and not view.is_async):
                 gen: Response | Generator[Call, Any, Response] = handle(app, ctx)
@@ -214,7 +212,7 @@ class ASGIAdapter:
             if place == TIMED:
                 elapsed = perf_counter() - began
                 if elapsed > config["ASGI_SYNC_BLOCK_LIMIT"]:
-                    self.guard.timed(ctx, elapsed)
+                    guard.timed(ctx, elapsed)
             if call is not None:
                 response = await self._drive_from(gen, call, ctx, place)
             try:
