@@ -240,10 +240,27 @@ def _clean(name: str, value: Any) -> str:
         text = value
     else:
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-    for char in _UNSAFE:
-        if char in text or char in name:
-            raise ValueError("Header names and values must not contain CR, LF or NUL characters.")
+    if (
+        "\r" in text
+        or "\n" in text
+        or "\0" in text
+        or (name not in _CLEAN_NAMES and _unsafe_name(name))
+    ):
+        raise ValueError("Header names and values must not contain CR, LF or NUL characters.")
     return text
+
+
+# PERF: header names already checked; they come from code, so few. Bounded all the same.
+_CLEAN_NAMES: set[str] = set()
+_CLEAN_NAMES_MAX = 512
+
+
+def _unsafe_name(name: str) -> bool:
+    if any(char in name for char in _UNSAFE):
+        return True
+    if len(_CLEAN_NAMES) < _CLEAN_NAMES_MAX:
+        _CLEAN_NAMES.add(name)
+    return False
 
 
 # PERF: environ key -> header name ("" for keys that are not headers), filled as keys are seen.
@@ -421,9 +438,10 @@ class Headers:
         self._writable()
         value = _clean(name, value)
         lower = name.lower()
+        size = len(name)
         pairs = self._list
         for index, (key, _) in enumerate(pairs):
-            if key.lower() == lower:
+            if len(key) == size and key.lower() == lower:  # PERF: length first, no lower()
                 pairs[index] = (name, value)
                 rest = pairs[index + 1 :]
                 if any(key.lower() == lower for key, _ in rest):
