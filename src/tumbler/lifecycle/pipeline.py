@@ -282,17 +282,28 @@ def _preprocess_args(ctx: Context) -> tuple[str | None, dict[str, Any] | None]:
 def _handle_user_exception(
     app: LifecycleApp, ctx: Context, error: Exception
 ) -> Generator[Call, Any, Any]:
-    """Find and call the error handler for ``error``; re-raise when there is none."""
+    """Find and call the error handler for ``error``; re-raise when there is none.
+
+    An error answered here (by its own page or by a handler) has its ``__traceback__``
+    dropped once answered: the traceback holds the frames that hold the request, which
+    holds the error, a reference cycle left for the garbage collector on every 404 (about
+    20 objects a request; a flood of 404s made GC pauses show in p99 latency). Unhandled
+    errors keep theirs for the log and for teardown.
+    """
     if isinstance(error, HTTPException) and (
         error.code is None or isinstance(error, RequestRedirect)
     ):
+        error.__traceback__ = None
         return error
     handler = app.find_error_handler(error, ctx)
     if handler is None:
         if isinstance(error, HTTPException):
+            error.__traceback__ = None
             return error
         raise error
-    return (yield handler, (error,), NO_KWARGS)
+    rv = yield handler, (error,), NO_KWARGS
+    error.__traceback__ = None
+    return rv
 
 
 def _internal_error(
