@@ -683,6 +683,8 @@ class ASGIRequest(Request):
         self.path = scope["path"] or "/"
         self.root_path = scope.get("root_path", "")
         self._scope = scope
+        #: Header name -> value; every request reads some (body framing), so built now.
+        self._raw_headers = _raw_header_map(scope["headers"])
 
     _raw_body = b""
     _body_file: IO[bytes] | None = None
@@ -698,23 +700,16 @@ class ASGIRequest(Request):
             self._body_file = body
             self._to_close = [*(self._to_close or ()), body]
 
-    _raw_headers: dict[bytes, bytes] | None = None
-
     def has_body(self) -> bool:
         """Whether the headers announce a body: a Content-Length other than 0, or chunking."""
         raw = self._raw_headers
-        if raw is None:
-            raw = self._raw_headers = _raw_header_map(self._scope["headers"])
         length = raw.get(b"content-length")
         if length is not None and length != b"0" and self.content_length:
             return True  # (a malformed length is not a body: framing_error answers 400)
         return b"transfer-encoding" in raw
 
     def _header(self, lower_name: str) -> str | None:
-        raw = self._raw_headers
-        if raw is None:
-            raw = self._raw_headers = _raw_header_map(self._scope["headers"])
-        value = raw.get(_HEADER_KEYS.get(lower_name) or lower_name.encode("latin-1"))
+        value = self._raw_headers.get(_HEADER_KEYS.get(lower_name) or lower_name.encode("latin-1"))
         return None if value is None else value.decode("latin-1")
 
     def _make_headers(self) -> Headers:
