@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Awaitable, Callable, Generator, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from time import perf_counter
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from .context import Context, _cv_context
 from .http.exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
@@ -115,9 +115,14 @@ class ASGIAdapter:
                     next_call, result = resume(gen, None, raised)
                 else:
                     watch = always or (timed and bool(ctx.deferred))
-                    if watch:
-                        began = perf_counter()
-                    try:  # PERF: resume() inline for the commonest step (0.1 µs a call)
+                    if not watch:  # PERF: the all-async loop, with nothing else (0.1 µs a call)
+                        try:
+                            call = gen.send(value)
+                        except StopIteration as stop:
+                            return stop.value
+                        continue
+                    began = perf_counter()
+                    try:  # resume() inline for the commonest step
                         next_call = gen.send(value)
                     except StopIteration as stop:
                         next_call, result = None, stop.value
@@ -202,13 +207,12 @@ class ASGIAdapter:
             if isinstance(gen, Response):
                 response = gen
             else:
-                try:
-                    call = gen.send(None)
-                except StopIteration as stop:
-                    response = stop.value
-                else:
-                    if place != THREADS:
-                        call, response = run_calls(gen, call, None)
+                # PERF: next() reports the end without a StopIteration to catch (0.1 µs)
+                call = next(gen, None)
+                if call is None:  # finished in one go: every call was made in place
+                    response = cast(Response, ctx.response)
+                elif place != THREADS and not call[0].is_async:
+                    call, response = run_calls(gen, call, None)
             if place == TIMED:
                 elapsed = perf_counter() - began
                 if elapsed > config["ASGI_SYNC_BLOCK_LIMIT"]:

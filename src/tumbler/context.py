@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .app import Tumbler
     from .http.exceptions import HTTPException
     from .http.request import Request
+    from .http.response import Response
     from .lifecycle.hooks import HookSet
     from .routing import Rule
     from .sessions import SessionMixin
@@ -92,6 +93,8 @@ class Context:
     torn_down = False
     #: Set by a driver when sync user code may run wherever the pipeline runs (pipeline.py).
     sync_here = False
+    #: The finished response, once ``pipeline.handle`` has made it.
+    response: Response | None = None
     _session: SessionMixin | None = None
 
     #: This request's after_this_request callbacks (a list once the first is registered).

@@ -176,6 +176,7 @@ def handle(  # noqa: C901
             connected and (request_tearing_down.receivers or appcontext_tearing_down.receivers)
         ):
             yield from teardown(app, ctx)
+    ctx.response = response  # PERF: a driver may read it here instead of from StopIteration
     return response
 
 
