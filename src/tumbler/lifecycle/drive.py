@@ -20,7 +20,16 @@ if TYPE_CHECKING:
     from ..context import Context
     from ..http.response import Response
 
-__all__ = ["Step", "after_direct", "call_direct", "drive_sync", "resume", "run_calls", "start"]
+__all__ = [
+    "Step",
+    "after_direct",
+    "call_direct",
+    "drive_request",
+    "drive_sync",
+    "resume",
+    "run_calls",
+    "start",
+]
 
 R = TypeVar("R")
 
@@ -81,6 +90,25 @@ def drive_sync(gen: Generator[Call, Any, R], run_async: Callable[[Awaitable[Any]
         return result
     _, value = run_calls(gen, call, run_async)
     result = value
+    return result
+
+
+def drive_request(
+    gen: Generator[Call, Any, Response],
+    ctx: Context,
+    run_async: Callable[[Awaitable[Any]], Any],
+) -> Response:
+    """``drive_sync`` for ``handle``: the request's response.
+
+    PERF: ``next()`` reports a pipeline that finished in one go (every call made in place)
+    without a ``StopIteration`` to catch, 0.1 µs; the response is then on the context.
+    """
+    call = next(gen, None)
+    if call is None:
+        response = ctx.response
+        assert response is not None, "handle() leaves its response on the context"
+        return response
+    result: Response = run_calls(gen, call, run_async)[1]
     return result
 
 
