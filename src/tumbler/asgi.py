@@ -114,13 +114,15 @@ class ASGIAdapter:
                     began = perf_counter()
                     next_call, result = resume(gen, None, raised)
                 else:
-                    watch = always or (timed and bool(ctx.deferred))
-                    if not watch:  # PERF: the all-async loop, with nothing else (0.1 µs a call)
+                    # PERF: the all-async loop, with nothing else: no clock, no bool() call
+                    # (0.05 µs a call; ctx.deferred is an instance attribute for this)
+                    if not (always or (timed and ctx.deferred)):
                         try:
                             call = gen.send(value)
                         except StopIteration as stop:
                             return stop.value
                         continue
+                    watch = True
                     began = perf_counter()
                     try:  # resume() inline for the commonest step
                         next_call = gen.send(value)
