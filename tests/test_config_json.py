@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tumbler import Tumbler, jsonify, request
+from tumbler import Response, Tumbler, jsonify, request
 from tumbler.config import Config
 from tumbler.json import DefaultJSONProvider
 from tumbler.testing import TestClient
@@ -123,6 +123,40 @@ def test_debug_json_is_indented(app: Tumbler, client: TestClient) -> None:
     app.config["PROPAGATE_EXCEPTIONS"] = False
     app.route("/")(lambda: {"a": 1})
     assert client.get("/").text == '{\n  "a": 1\n}\n'
+
+
+def test_json_settings_changed_at_run_time_apply(app: Tumbler, client: TestClient) -> None:
+    # response() keeps one encoder per setting; a later change must still be honoured.
+    app.route("/")(lambda: jsonify(b=1, a="é"))
+    assert client.get("/").text == '{"a":"\\u00e9","b":1}\n'
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    assert client.get("/").text == '{"b":1,"a":"é"}\n'
+    app.json.compact = False  # type: ignore[attr-defined]
+    assert client.get("/").text == '{\n  "b": 1,\n  "a": "é"\n}\n'
+
+
+def test_jsonify_uses_the_app_response_class(app: Tumbler, client: TestClient) -> None:
+    class Tagged(Response):
+        pass
+
+    app.response_class = Tagged
+    made: list[Response] = []
+
+    @app.route("/")
+    def view() -> str:
+        made.append(jsonify(a=1))
+        return "ok"
+
+    assert client.get("/").text == "ok"
+    assert type(made[0]) is Tagged
+    assert made[0].mimetype == "application/json"
+    assert made[0].get_data() == b'{"a":1}\n'
+
+
+def test_jsonify_outside_a_context_says_so() -> None:
+    with pytest.raises(RuntimeError, match="application context"):
+        jsonify(a=1)
 
 
 def test_get_json_force_and_silent(app: Tumbler, client: TestClient) -> None:

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from typing import TYPE_CHECKING, Any
 
+from .context import _get_context, current_context
 from .http.response import Response
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class JSONProvider:
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """Make a JSON response from one object, several (a list) or keyword arguments."""
         obj = _payload(args, kwargs)
-        return Response(self.dumps(obj) + "\n", mimetype="application/json")
+        return self._app.response_class(self.dumps(obj) + "\n", mimetype="application/json")
 
 
 class DefaultJSONProvider(JSONProvider):
@@ -68,6 +69,11 @@ class DefaultJSONProvider(JSONProvider):
     sort_keys = True
     compact: bool | None = None
     mimetype = "application/json"
+
+    def __init__(self, app: Tumbler) -> None:
+        super().__init__(app)
+        #: (ensure_ascii, sort_keys, compact) -> the encoder ``response`` uses for them.
+        self._encoders: dict[tuple[bool, bool, bool], _json.JSONEncoder] = {}
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         """Serialize ``obj``, knowing the extra types."""
@@ -80,36 +86,46 @@ class DefaultJSONProvider(JSONProvider):
         """Make a JSON response; indented in debug mode unless ``compact`` says otherwise."""
         obj = _payload(args, kwargs)
         compact = self.compact if self.compact is not None else not self._app.debug
-        if compact:
-            text = self.dumps(obj, separators=(",", ":"))
-        else:
-            text = self.dumps(obj, indent=2)
-        return Response(text + "\n", mimetype=self.mimetype)
+        if type(self).dumps is DefaultJSONProvider.dumps:
+            # PERF: json.dumps() with arguments builds an encoder per call; the encoder
+            # for these settings is kept instead (1 µs less a response).
+            key = (bool(self.ensure_ascii), bool(self.sort_keys), bool(compact))
+            encoder = self._encoders.get(key)
+            if encoder is None:
+                encoder = self._encoders[key] = _json.JSONEncoder(
+                    default=_default,
+                    ensure_ascii=key[0],
+                    sort_keys=key[1],
+                    **_LAYOUT[key[2]],
+                )
+            text = encoder.encode(obj)
+        else:  # a subclass's own dumps decides
+            text = self.dumps(obj, **_LAYOUT[bool(compact)])
+        return self._app.response_class(text + "\n", mimetype=self.mimetype)
+
+
+_LAYOUT: dict[bool, dict[str, Any]] = {True: {"separators": (",", ":")}, False: {"indent": 2}}
 
 
 def jsonify(*args: Any, **kwargs: Any) -> Response:
     """Make a JSON response with the current app's provider."""
-    from .globals import current_app
-
-    return current_app.json.response(*args, **kwargs)
+    ctx = _get_context()  # PERF: not through the current_app proxy (0.3 µs)
+    app = ctx.app if ctx is not None else current_context().app  # (raises the helpful error)
+    return app.json.response(*args, **kwargs)
 
 
 def dumps(obj: Any, **kwargs: Any) -> str:
     """Serialize with the current app's provider, or the default one outside an app."""
-    from .context import has_app_context
-    from .globals import current_app
-
-    if has_app_context():
-        return current_app.json.dumps(obj, **kwargs)
+    ctx = _get_context()
+    if ctx is not None:
+        return ctx.app.json.dumps(obj, **kwargs)
     kwargs.setdefault("default", _default)
     return _json.dumps(obj, **kwargs)
 
 
 def loads(s: str | bytes, **kwargs: Any) -> Any:
     """Parse JSON with the current app's provider, or the standard library outside an app."""
-    from .context import has_app_context
-    from .globals import current_app
-
-    if has_app_context():
-        return current_app.json.loads(s, **kwargs)
+    ctx = _get_context()
+    if ctx is not None:
+        return ctx.app.json.loads(s, **kwargs)
     return _json.loads(s, **kwargs)
