@@ -197,7 +197,8 @@ class ASGIAdapter:
                 gen: Response | Generator[Call, Any, Response] = handle(app, ctx)
             elif view.is_async:
                 try:
-                    rv = await view.func(**ctx.view_args)
+                    args = ctx.view_args
+                    rv = await (view.func(**args) if args else view.func())
                 except BaseException as error:  # as if thrown into the pipeline at the view
                     gen = handle(app, ctx, (None, error))
                 else:

@@ -135,17 +135,17 @@ def handle(  # noqa: C901
                             if rv is not None:
                                 break
                     if rv is None:  # step 2
-                        if ctx.routing_error is not None:
-                            raise ctx.routing_error
                         view = ctx.view
-                        if view is None:  # a rule that answers OPTIONS by itself
+                        if view is None:  # routing failed, or a rule answers OPTIONS itself
+                            if ctx.routing_error is not None:
+                                raise ctx.routing_error
                             rv = app.make_default_options_response(ctx)
                         else:
-                            rv = (
-                                view.func(**ctx.view_args)
-                                if here and not view.is_async
-                                else (yield view, NO_ARGS, ctx.view_args)
-                            )
+                            values = ctx.view_args
+                            if not here or view.is_async:
+                                rv = yield view, NO_ARGS, values
+                            else:  # PERF: f() is 20 ns less than f(**{})
+                                rv = view.func(**values) if values else view.func()
                             if rv is None:
                                 raise TypeError(_no_return(view))
             except Exception as error:
