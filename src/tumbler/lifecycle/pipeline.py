@@ -157,9 +157,42 @@ def handle(  # noqa: C901
                 response = rv if type(rv) is Response else app.make_response(rv)
         except Exception as error:
             response = yield from _internal_error(app, ctx, error)
-        # steps 5 and 6; PERF: skipped outright when there is nothing to run (0.3 µs)
+        # Steps 5 and 6: pass the response down this request's callbacks, then save the
+        # session. ``i`` and ``j`` survive an exception, so a failing callback turns the
+        # response into a 500 and the chain resumes after it: no callback runs twice.
+        # PERF: skipped outright when there is nothing to run (0.3 µs); inline, not a
+        # sub-generator (3% of a request with an after_this_request callback).
         if ctx.deferred or hooks.after or ctx._session is not None:
-            response = yield from _after_chain(app, ctx, response)
+            deferred = ctx.deferred
+            after = hooks.after
+            i = j = 0
+            while True:
+                try:
+                    while i < len(deferred):  # the list may grow while it runs
+                        handler = deferred[i]
+                        i += 1
+                        rv = (
+                            handler.func(response)
+                            if here and not handler.is_async
+                            else (yield handler, (response,), NO_KWARGS)
+                        )
+                        if rv is not None and rv is not response:
+                            response = _checked(rv, handler)
+                    while j < len(after):
+                        handler = after[j]
+                        j += 1
+                        rv = (
+                            handler.func(response)
+                            if here and not handler.is_async
+                            else (yield handler, (response,), NO_KWARGS)
+                        )
+                        if rv is not None and rv is not response:
+                            response = _checked(rv, handler)
+                    if ctx._session is not None and ctx.error is None:
+                        app.save_session(ctx, response)
+                    break
+                except Exception as error:
+                    response = yield from _internal_error(app, ctx, error)
         if connected and request_finished.receivers:  # Flask: after after_request hooks
             try:
                 yield from request_finished.calls(ctx.app, response=response)
@@ -326,49 +359,6 @@ def _internal_error(
         except Exception as handler_error:
             app.log_exception(ctx, handler_error)
     return server_error.get_response()
-
-
-def _after_chain(
-    app: LifecycleApp, ctx: Context, response: Response
-) -> Generator[Call, Any, Response]:
-    """Steps 5 and 6: pass the response down this request's callbacks, then save the session.
-
-    ``i`` and ``j`` survive an exception, so a failing callback turns the response into a 500
-    and the chain resumes after it: no callback runs twice.
-    """
-    hooks = ctx.hooks
-    assert hooks is not None
-    deferred = ctx.deferred
-    after = hooks.after
-    here = ctx.sync_here
-    i = j = 0
-    while True:
-        try:
-            while i < len(deferred):  # the list may grow while it runs
-                handler = deferred[i]
-                i += 1
-                rv = (
-                    handler.func(response)
-                    if here and not handler.is_async
-                    else (yield handler, (response,), NO_KWARGS)
-                )
-                if rv is not None and rv is not response:
-                    response = _checked(rv, handler)
-            while j < len(after):
-                handler = after[j]
-                j += 1
-                rv = (
-                    handler.func(response)
-                    if here and not handler.is_async
-                    else (yield handler, (response,), NO_KWARGS)
-                )
-                if rv is not None and rv is not response:
-                    response = _checked(rv, handler)
-            if ctx._session is not None and ctx.error is None:
-                app.save_session(ctx, response)
-            return response
-        except Exception as error:
-            response = yield from _internal_error(app, ctx, error)
 
 
 def _checked(rv: Any, handler: Handler) -> Response:
