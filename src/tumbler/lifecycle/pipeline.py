@@ -96,7 +96,7 @@ class LifecycleApp(Protocol):
 def handle(  # noqa: C901
     app: LifecycleApp, ctx: Context, outcome: tuple[Any, BaseException | None] | None = None
 ) -> Generator[Call, Any, Response]:
-    # C901: steps 1 to 3 are inline on purpose (see PERF below); the body still reads top-down.
+    # C901: steps 1 to 3, 5 and 6 are inline on purpose (PERF below); it still reads top-down.
     """Run a request up to its finished response; tear down now unless the body streams.
 
     ``outcome`` is ``(result, exception)`` of a view the driver already called itself
