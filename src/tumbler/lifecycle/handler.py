@@ -20,14 +20,9 @@ _CO_COROUTINE = inspect.CO_COROUTINE
 
 def is_async_callable(func: Callable[..., Any]) -> bool:
     """Tell whether calling ``func`` returns an awaitable that must be awaited."""
-    code = getattr(func, "__code__", None)
-    if (
-        code is not None
-        and type(func) is _FunctionType
-        and not hasattr(func, "_is_coroutine_marker")
-    ):
+    if type(func) is _FunctionType and not hasattr(func, "_is_coroutine_marker"):
         # PERF: plain functions (every after_this_request callback) skip inspect: 0.2 µs.
-        return bool(code.co_flags & _CO_COROUTINE)
+        return (func.__code__.co_flags & _CO_COROUTINE) != 0
     while isinstance(func, functools.partial):
         func = func.func
     if inspect.iscoroutinefunction(func):
