@@ -195,3 +195,26 @@ def test_python_http_cookies_reads_our_values(value: str) -> None:
     cookie: SimpleCookie = SimpleCookie()
     cookie.load(dump_cookie("k", value, path=None))
     assert cookie["k"].value == value
+
+
+def test_asgi_repeated_headers_are_joined() -> None:
+    # HTTP/2 sends one cookie header per cookie; other repeats join as a list (RFC 9110 §5.3).
+    from tumbler.http.request import ASGIRequest
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "headers": [
+            (b"cookie", b"a=1"),
+            (b"accept", b"text/html"),
+            (b"cookie", b"b=2"),
+            (b"accept", b"application/json"),
+        ],
+    }
+    request = ASGIRequest(scope)
+    assert request.cookies == {"a": "1", "b": "2"}
+    assert request.headers.getlist("Accept") == ["text/html", "application/json"]
+    assert request._header("accept") == "text/html, application/json"
+    single = ASGIRequest({**scope, "headers": [(b"cookie", b"a=1")]})
+    assert single.cookies == {"a": "1"}

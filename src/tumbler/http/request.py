@@ -684,7 +684,9 @@ class ASGIRequest(Request):
         self.root_path = scope.get("root_path", "")
         self._scope = scope
         #: Header name -> value; every request reads some (body framing), so built now.
-        self._raw_headers = _raw_header_map(scope["headers"])
+        pairs = scope["headers"]
+        raw = dict(pairs)  # PERF: in C, and no call when no header repeats (0.05 µs)
+        self._raw_headers = raw if len(raw) == len(pairs) else _raw_header_map(pairs)
 
     _raw_body = b""
     _body_file: IO[bytes] | None = None
@@ -798,12 +800,9 @@ _HEADER_KEYS = {name: name.encode() for name in _WSGI_KEYS}
 def _raw_header_map(pairs: list[tuple[bytes, bytes]]) -> dict[bytes, bytes]:
     """Header name -> value, repeated headers joined (cookies with ``; ``, others with ``, ``).
 
-    PERF: one ``dict()`` in C for the usual request without repeats; the lookups that
-    follow cost a hash each instead of a scan of the list each.
+    PERF: ``ASGIRequest`` tries ``dict(pairs)`` in C first, for the usual request without
+    repeats; the lookups that follow cost a hash each instead of a scan of the list each.
     """
-    raw = dict(pairs)
-    if len(raw) == len(pairs):
-        return raw
     grouped: dict[bytes, list[bytes]] = {}
     for name, value in pairs:
         grouped.setdefault(name, []).append(value)
