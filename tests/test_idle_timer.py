@@ -102,34 +102,55 @@ def test_a_cancellation_from_the_server_is_not_a_timeout(form_app: Tumbler) -> N
 
 
 def test_the_timer_stops_when_no_read_is_left() -> None:
-    async def main() -> tuple[bool, bool]:
+    async def main() -> tuple[bool, bool, bool]:
         timer = IdleTimer(asyncio.get_running_loop())
-        read = timer.start(0.04)
+        task = asyncio.current_task()
+        assert task is not None
+        timer.watch(task, 0.04)
         armed = timer._handle is not None
-
-        async def message() -> str:
-            return "m"
-
-        assert await timer.receive(read, message) == "m"
-        timer.stop(read)
+        await asyncio.sleep(0)  # the message came at once
+        timer.waiting.pop(task, None)
         await asyncio.sleep(0.05)  # one tick passes: nothing left to watch
-        return armed, timer._handle is None
+        return armed, timer._handle is None, timer.timed_out(task)
 
-    assert asyncio.run(main()) == (True, True)
+    assert asyncio.run(main()) == (True, True, False)
 
 
-def test_a_read_that_waits_too_long_gets_none() -> None:
-    async def main() -> Any:
+def test_a_wait_that_lasts_too_long_is_cancelled_and_reported() -> None:
+    async def main() -> tuple[bool, dict[Any, Any]]:
         timer = IdleTimer(asyncio.get_running_loop())
-        read = timer.start(0.03)
-
-        async def never() -> str:
-            await asyncio.sleep(5)
-            return "late"
-
-        try:  # in the task that started the read, as in the adapter (never ends: 5 s)
-            return await timer.receive(read, never)
+        task = asyncio.current_task()
+        assert task is not None
+        timer.watch(task, 0.03)
+        try:
+            await asyncio.sleep(5)  # never ends on its own
+        except asyncio.CancelledError:
+            return timer.timed_out(task), timer.waiting
         finally:
-            timer.stop(read)
+            timer.waiting.pop(task, None)
+        raise AssertionError("not cancelled")
 
-    assert asyncio.run(main()) is None
+    assert asyncio.run(main()) == (True, {})
+
+
+def test_a_timeout_and_a_cancel_from_elsewhere_is_not_swallowed() -> None:
+    async def main() -> bool:
+        timer = IdleTimer(asyncio.get_running_loop())
+        task = asyncio.current_task()
+        assert task is not None
+        timer.watch(task, 0.0)
+
+        def both() -> None:
+            timer._check()  # due at once: the timer cancels the wait
+            task.cancel()  # and the server cancels the request too
+
+        asyncio.get_running_loop().call_soon(both)
+        try:
+            await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            return timer.timed_out(task)
+        finally:
+            timer.waiting.pop(task, None)
+        raise AssertionError("not cancelled")
+
+    assert asyncio.run(main()) is False

@@ -2,96 +2,75 @@
 
 ``asyncio.timeout`` around each ``receive()`` pushes a timer handle on the loop's heap and
 cancels it again: 3.8 µs a message here, more than everything else a small POST costs the
-adapter. Instead, a body read registers once, stamps the time when it starts waiting for a
-message, and one callback per tick (a quarter of the shortest timeout, at most a second)
-cancels the reads that have waited longer than their timeout. The read then sees
-``expired`` and answers 408 (``asgi._read_body``).
+adapter. Instead, a task about to wait for a body message notes the time in ``waiting``
+(``watch``) and removes itself when the message came; one callback per tick (a quarter of
+the shortest timeout, at most a second) cancels the tasks that have waited longer than
+their timeout. The read asks ``timed_out`` whether its ``CancelledError`` came from here,
+and answers 408 (``asgi._read_body``).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from time import monotonic
+from typing import Any
 
-__all__ = ["IdleRead", "IdleTimer"]
-
-T = TypeVar("T")
+__all__ = ["IdleTimer"]
 
 _MAX_TICK = 1.0
 _MIN_TICK = 0.01
+
+Task = asyncio.Task[Any]
 
 
 def _tick(timeout: float) -> float:
     return max(_MIN_TICK, min(_MAX_TICK, timeout / 4))
 
 
-class IdleRead:
-    """One body read: when it started waiting for a message, and whether it ran out of time."""
-
-    __slots__ = ("expired", "since", "task", "timeout")
-
-    def __init__(self, task: asyncio.Task[object], timeout: float) -> None:
-        self.task = task
-        self.timeout = timeout
-        #: Loop time when the read started waiting for its next message; None while not waiting.
-        self.since: float | None = None
-        self.expired = False
-
-
 class IdleTimer:
-    """Every body read in flight on one event loop, checked by a single repeating callback."""
+    """The body reads waiting on one event loop, checked by a single repeating callback."""
 
-    __slots__ = ("_handle", "_reads", "_tick", "loop")
+    __slots__ = ("_expired", "_handle", "_tick", "loop", "waiting")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self._reads: set[IdleRead] = set()
+        #: Task -> (when it began waiting for its next message, its timeout). A read removes
+        #: its entry when the message came (``waiting.pop(task, None)``).
+        self.waiting: dict[Task, tuple[float, float]] = {}
+        self._expired: set[Task] = set()
         self._handle: asyncio.TimerHandle | None = None
         self._tick = _MAX_TICK
 
-    def start(self, timeout: float) -> IdleRead:
-        """Watch the current task's body read; call ``stop`` when it is over."""
-        task = asyncio.current_task(self.loop)
-        assert task is not None, "a body read runs in a task"
-        read = IdleRead(task, timeout)
-        self._reads.add(read)
-        tick = _tick(timeout)
-        if self._handle is None or tick < self._tick:
-            if self._handle is not None:
-                self._handle.cancel()
-            self._tick = tick
-            self._handle = self.loop.call_later(tick, self._check)
-        return read
+    def watch(self, task: Task, timeout: float) -> None:
+        """``task`` begins to wait for a body message, for at most ``timeout`` seconds."""
+        self.waiting[task] = (monotonic(), timeout)
+        if self._handle is None or timeout < self._tick * 4:
+            tick = _tick(timeout)
+            if self._handle is None or tick < self._tick:
+                if self._handle is not None:
+                    self._handle.cancel()
+                self._tick = tick
+                self._handle = self.loop.call_later(tick, self._check)
 
-    async def receive(self, read: IdleRead, receive: Callable[[], Awaitable[T]]) -> T | None:
-        """``await receive()`` for ``read``; None when it waited longer than its timeout."""
-        read.since = self.loop.time()
-        try:
-            return await receive()
-        except asyncio.CancelledError:
-            if read.expired and read.task.uncancel() == 0:  # our timer's doing, no one else's
-                return None
-            raise
-        finally:
-            read.since = None
-
-    def stop(self, read: IdleRead) -> None:
-        """The read is over (done, failed or cancelled)."""
-        self._reads.discard(read)
+    def timed_out(self, task: Task) -> bool:
+        """After a ``CancelledError`` in a watched wait: whether this timer alone caused it."""
+        if task not in self._expired:
+            return False
+        self._expired.discard(task)
+        return task.uncancel() == 0  # anyone else's cancel still stands
 
     def _check(self) -> None:
-        now = self.loop.time()
+        now = monotonic()
+        waiting = self.waiting
         shortest = None
-        for read in list(self._reads):
-            since = read.since
-            if since is not None and now - since >= read.timeout:
-                self._reads.discard(read)
-                read.expired = True
-                read.task.cancel()
-            elif shortest is None or read.timeout < shortest:
-                shortest = read.timeout
-        if shortest is None:  # nothing left to watch: no timer until the next read
+        for task, (since, timeout) in list(waiting.items()):
+            if now - since >= timeout:
+                del waiting[task]
+                self._expired.add(task)
+                task.cancel()
+            elif shortest is None or timeout < shortest:
+                shortest = timeout
+        if shortest is None:  # nothing left to watch: no timer until the next wait
             self._handle = None
             return
         self._tick = _tick(shortest)

@@ -21,19 +21,23 @@ from tumbler.http.request import json_too_deep
 from tumbler.http.urls import parse_qsl_to_multidict
 
 
-def _best_time(func: Callable[[], Any], runs: int = 5) -> float:
-    best = float("inf")
+def _timed(func: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def assert_linear(make: Callable[[int], Callable[[], Any]], size: int, runs: int = 7) -> None:
+    """Doubling the input at most triples the time.
+
+    Best of a few runs, the two sizes taking turns, so a slow spell of a shared machine
+    hits both alike. Quadratic work would quadruple.
+    """
+    small_func, large_func = make(size), make(size * 2)
+    small = large = float("inf")
     for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
-def assert_linear(make: Callable[[int], Callable[[], Any]], size: int) -> None:
-    """Doubling the input at most triples the time (best of a few runs, so noise is small)."""
-    small = _best_time(make(size))
-    large = _best_time(make(size * 2))
+        small = min(small, _timed(small_func))
+        large = min(large, _timed(large_func))
     assert large <= 3 * small + 0.002, (small, large)
 
 
