@@ -34,6 +34,9 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _VALID_HOST = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?")
 
 
+_UNPARSED = object()  # a header value not parsed yet (None means: absent or malformed)
+
+
 def json_too_deep(data: bytes, limit: int) -> bool:
     """Whether the JSON text ``data`` nests arrays and objects more than ``limit`` deep.
 
@@ -118,6 +121,7 @@ class Request:
     #: The app's config, for limits not overridden on this request.
     config: Mapping[str, Any] = {}
     _max_content_length: int | None = None
+    _content_length: int | object | None = _UNPARSED
     _max_form_memory_size: int | None = None
     _max_form_parts: int | None = None
     _headers: Headers | None = None
@@ -405,10 +409,11 @@ class Request:
     @property
     def content_length(self) -> int | None:
         """The declared body length, or None when absent (malformed: see ``framing_error``)."""
-        value = self._header("content-length")
-        if value is None:
-            return None
-        return _parse_length(value)
+        length = self._content_length
+        if length is _UNPARSED:  # PERF: parsed once; the body read asks up to three times
+            value = self._header("content-length")
+            length = self._content_length = None if value is None else _parse_length(value)
+        return length  # type: ignore[return-value]
 
     def framing_error(self) -> BadRequest | None:
         """A 400 when the Content-Length header is malformed or contradicts itself."""
