@@ -426,6 +426,33 @@ def test_deferred_callbacks_then_after_request_in_reverse(app: Tumbler, client: 
     assert order == ["deferred from before", "deferred from view", "after 2", "after 1"]
 
 
+def test_callbacks_registered_during_the_after_chain(app: Tumbler, client: TestClient) -> None:
+    """As in Flask: one added by a callback still runs; one added by an after_request hook
+    does not (the request's callbacks are done by then)."""
+    order: list[str] = []
+
+    @app.after_request
+    def hook(response: Response) -> Response:
+        order.append("hook")
+        after_this_request(lambda r: order.append("added by the hook"))
+        return response
+
+    @app.route("/")
+    def view() -> str:
+        def first(response: Response) -> None:
+            order.append("first")
+            after_this_request(lambda r: order.append("added by a callback"))
+
+        after_this_request(first)
+        return "ok"
+
+    assert client.get("/").text == "ok"
+    assert order == ["first", "added by a callback", "hook"]
+    order.clear()
+    assert client.get("/").text == "ok"  # and nothing is left over for the next request
+    assert order == ["first", "added by a callback", "hook"]
+
+
 def test_callbacks_may_replace_or_keep_the_response(app: Tumbler, client: TestClient) -> None:
     @app.after_request
     def last(response: Response) -> None:

@@ -168,19 +168,17 @@ def handle(  # noqa: C901
             i = j = 0
             while True:
                 try:
-                    while i < len(deferred):  # the list may grow while it runs
-                        handler = deferred[i]
-                        i += 1
-                        rv = (
-                            handler.func(response)
-                            if here and not handler.is_async
-                            else (yield handler, (response,), NO_KWARGS)
-                        )
-                        if rv is not None and rv is not response:
-                            response = _checked(rv, handler)
-                    while j < len(after):
-                        handler = after[j]
-                        j += 1
+                    while True:
+                        # this request's callbacks (the list may grow while they run), then
+                        # the after_request hooks; once those began, no callback is added
+                        if j == 0 and i < len(deferred):
+                            handler = deferred[i]
+                            i += 1
+                        elif j < len(after):
+                            handler = after[j]
+                            j += 1
+                        else:
+                            break
                         rv = (
                             handler.func(response)
                             if here and not handler.is_async
