@@ -37,6 +37,8 @@ class Pair:
     driver: Driver | None = None
     status: str = "ok"  # "ok", "FAILED" or "skipped"
     error: str = ""
+    #: Something the reader of a figure must know, though the answers were right.
+    warning: str = ""
     iterations: int = 0
     samples_ns: list[float] = field(default_factory=list)
 
@@ -62,12 +64,24 @@ class Pair:
         if problem:
             self.fail(problem)
 
+    def check_placement(self) -> None:
+        """Warn when tumbler's loop guard moved endpoints to worker threads during the run.
+
+        Its figure then mixes requests on the loop with requests that hopped to a thread
+        (a pause of the machine landing in two runs of one endpoint can do that).
+        """
+        guard = getattr(getattr(self.driver, "app", None), "guard", None)
+        moved = sorted(str(e) for e in getattr(guard, "threaded", ()))
+        if moved:
+            self.warning = f"the loop guard moved {', '.join(moved)} to worker threads"
+
     def as_json(self) -> dict[str, Any]:
         return {
             "framework": self.framework.name,
             "scenario": self.scenario.name,
             "status": self.status,
             "error": self.error,
+            "warning": self.warning,
             "iterations_per_batch": self.iterations,
             "samples_ns_per_request": [round(s, 1) for s in self.samples_ns],
             "median_ns_per_request": self.median_ns,
@@ -167,6 +181,7 @@ def run_suite(suite: Suite, rounds: int, batch_seconds: float, seed: int, log: b
             print(f"  round {round_number + 1}/{rounds}: {len(order)} pairs timed", flush=True)
     for pair in suite.ready():
         pair.verify()
+        pair.check_placement()
 
 
 def smoke(suite: Suite, iterations: int) -> None:

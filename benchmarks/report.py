@@ -263,7 +263,10 @@ def inprocess_markdown(data: dict[str, Any]) -> list[str]:
     failed = [r for r in section["results"] if r["status"] == "FAILED"]
     for row in failed:
         lines += [f"- **FAILED** {row['framework']}/{row['scenario']}: {row['error']}"]
-    if failed or section.get("skipped"):
+    warned = [r for r in section["results"] if r.get("warning")]
+    for row in warned:
+        lines += [f"- **Note** {row['framework']}/{row['scenario']}: {row['warning']}"]
+    if failed or warned or section.get("skipped"):
         lines.append("")
     return lines
 
