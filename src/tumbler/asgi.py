@@ -411,23 +411,23 @@ async def _read_body(  # noqa: C901 -- the idle wait is inline on purpose (PERF 
     spool: IO[bytes] | None = None
     # PERF: the idle timer's bookkeeping is inline: a dict entry while waiting (1 µs less
     # than a helper coroutine and a registration object a body).
-    watched = timer if idle_timeout else None
+    timeout = idle_timeout or 0.0
     # (the loop given: 0.2 µs less than current_task() finding it)
-    task = asyncio.current_task(watched.loop) if watched is not None else None
+    task = asyncio.current_task(timer.loop) if timer is not None and timeout else None
     try:
         while True:
-            if watched is None or task is None:
+            if timer is None or task is None:
                 message: Message | None = await receive()
             else:
-                watched.watch(task, idle_timeout or 0.0)
+                timer.watch(task, timeout)
                 try:
                     message = await receive()
                 except asyncio.CancelledError:
-                    if not watched.timed_out(task):
+                    if not timer.timed_out(task):
                         raise
                     message = None
                 finally:
-                    watched.waiting.pop(task, None)
+                    timer.waiting.pop(task, None)
             if message is None:
                 request.body_error = RequestTimeout(
                     f"No part of the request body arrived for {idle_timeout:g} seconds."
