@@ -131,3 +131,33 @@ def test_stream_with_context_is_a_harmless_passthrough(app: Tumbler, client: Tes
         return stream_with_context(chunks())
 
     assert client.get("/").text == "/"
+
+
+def test_proxies_outside_a_context_raise_the_helpful_error() -> None:
+    with pytest.raises(RuntimeError, match="outside of request context"):
+        request.path  # noqa: B018
+    with pytest.raises(RuntimeError, match="outside of request context"):
+        request.custom = 1  # type: ignore[attr-defined]
+    with pytest.raises(RuntimeError, match="outside of application context"):
+        g.x  # noqa: B018
+    with pytest.raises(RuntimeError, match="outside of application context"):
+        g.x = 1
+    with pytest.raises(RuntimeError, match="outside of application context"):
+        current_app.name  # noqa: B018
+
+
+def test_g_and_request_proxies_read_and_write_the_current_objects(app: Tumbler) -> None:
+    with app.test_request_context("/a"):
+        assert "language" not in g  # g is made on first use, by a read as by a write
+        g.language = "fr"
+        real_g = g._get_current_object()  # type: ignore[attr-defined]
+        assert real_g.language == "fr"
+        request.custom = "mine"  # type: ignore[attr-defined]
+        assert request._get_current_object().custom == "mine"  # type: ignore[attr-defined]
+        with app.test_request_context("/b"):
+            assert request.path == "/b"
+            assert g.get("language") is None
+            with pytest.raises(AttributeError):
+                request.custom  # type: ignore[attr-defined]  # noqa: B018
+        assert request.path == "/a"
+        assert g.language == "fr"

@@ -189,9 +189,10 @@ def after_this_request(f: F) -> F:
     if ctx is None or ctx.request is None:
         ctx = current_request_context()  # raises the helpful error
     deferred = ctx.deferred
-    if not isinstance(deferred, list):
-        deferred = ctx.deferred = []
-    deferred.append(Handler(f))
+    if deferred:  # PERF: a truth test, not isinstance() (the empty tuple until the first)
+        deferred.append(Handler(f))
+    else:
+        ctx.deferred = [Handler(f)]
     return f
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Generator
 from typing import Any
 
@@ -109,9 +111,29 @@ def test_handlers_are_classified_once() -> None:
     class AsyncCallable:
         async def __call__(self) -> None: ...
 
+    def plain() -> None: ...
+
     assert Handler(coroutine).is_async
     assert Handler(AsyncCallable()).is_async
+    assert not Handler(plain).is_async
     assert not Handler(lambda: None).is_async
-    import functools
-
+    assert not Handler(AsyncCallable).is_async  # the class: calling it makes an instance
+    assert is_async_callable(coroutine)
+    assert not is_async_callable(plain)
     assert is_async_callable(functools.partial(coroutine))
+    assert Handler(functools.partial(coroutine)).is_async
+    assert not Handler(functools.partial(plain)).is_async
+
+
+@pytest.mark.skipif(
+    not hasattr(inspect, "markcoroutinefunction"), reason="inspect.markcoroutinefunction: 3.12+"
+)
+def test_a_function_marked_as_a_coroutine_function_is_awaited() -> None:
+    async def coroutine() -> None: ...
+
+    def returns_an_awaitable() -> Any:
+        return coroutine()
+
+    marked = inspect.markcoroutinefunction(returns_an_awaitable)  # type: ignore[attr-defined,unused-ignore]
+    assert Handler(marked).is_async
+    assert is_async_callable(marked)

@@ -351,7 +351,9 @@ class Request:
         """The cookies the client sent (RFC 6265), parsed on first use."""
         cookies = self._cookies
         if cookies is None:
-            cookies = self._cookies = parse_cookie(self._header("cookie"))
+            header = self._header("cookie")
+            # PERF: no call for a request without cookies (a first visit)
+            cookies = self._cookies = parse_cookie(header) if header else {}
         return cookies
 
     @property
@@ -714,6 +716,12 @@ class ASGIRequest(Request):
         if length is not None and length != b"0" and self.content_length:
             return True  # (a malformed length is not a body: framing_error answers 400)
         return b"transfer-encoding" in raw
+
+    def framing_error(self) -> BadRequest | None:
+        """As ``Request.framing_error``; PERF: a request without a length (GET) in one lookup."""
+        if b"content-length" not in self._raw_headers:
+            return None
+        return super().framing_error()
 
     def _header(self, lower_name: str) -> str | None:
         value = self._raw_headers.get(_HEADER_KEYS.get(lower_name) or lower_name.encode("latin-1"))

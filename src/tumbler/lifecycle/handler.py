@@ -20,13 +20,12 @@ _CO_COROUTINE = inspect.CO_COROUTINE
 
 def is_async_callable(func: Callable[..., Any]) -> bool:
     """Tell whether calling ``func`` returns an awaitable that must be awaited."""
-    if type(func) is _FunctionType and not hasattr(func, "_is_coroutine_marker"):
-        # PERF: plain functions (every after_this_request callback) skip inspect: 0.2 µs.
-        return (func.__code__.co_flags & _CO_COROUTINE) != 0
     while isinstance(func, functools.partial):
         func = func.func
     if inspect.iscoroutinefunction(func):
         return True
+    if isinstance(func, type):  # calling a class makes an instance, whatever its __call__
+        return False
     call = getattr(func, "__call__", None)  # noqa: B004 - objects with an async __call__
     return call is not None and not inspect.isfunction(func) and inspect.iscoroutinefunction(call)
 
@@ -38,7 +37,12 @@ class Handler:
 
     def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
-        self.is_async = is_async_callable(func)
+        if type(func) is _FunctionType and not hasattr(func, "_is_coroutine_marker"):
+            # PERF: a plain function (every after_this_request callback) is classified here,
+            # without inspect or a call: 0.25 µs less per callback.
+            self.is_async = (func.__code__.co_flags & _CO_COROUTINE) != 0
+        else:
+            self.is_async = is_async_callable(func)
 
     @property
     def name(self) -> str:
