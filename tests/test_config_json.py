@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
+import io
 import json
 import uuid
 from datetime import UTC, date, datetime
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 
 from tumbler import Response, Tumbler, jsonify, request
+from tumbler import json as tumbler_json
 from tumbler.config import Config
 from tumbler.json import DefaultJSONProvider
 from tumbler.testing import TestClient
@@ -152,6 +154,66 @@ def test_jsonify_uses_the_app_response_class(app: Tumbler, client: TestClient) -
     assert type(made[0]) is Tagged
     assert made[0].mimetype == "application/json"
     assert made[0].get_data() == b'{"a":1}\n'
+
+
+class Money:
+    def __init__(self, cents: int) -> None:
+        self.cents = cents
+
+
+def _money(obj: Any) -> Any:
+    if isinstance(obj, Money):
+        return f"{obj.cents / 100:.2f}"
+    return DefaultJSONProvider.default(obj)
+
+
+def test_the_provider_default_serializes_more_types(app: Tumbler, client: TestClient) -> None:
+    # Flask: set app.json.default to serialize types json does not know.
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.route("/jsonify", endpoint="a")(lambda: jsonify(price=Money(150), day=date(2026, 1, 2)))
+    app.route("/dict", endpoint="b")(lambda: {"price": Money(5)})
+    assert client.get("/jsonify").status_code == 500  # not serializable yet
+    app.json.default = _money  # type: ignore[attr-defined]
+    assert client.get("/jsonify").json == {
+        "day": "Fri, 02 Jan 2026 00:00:00 GMT",
+        "price": "1.50",
+    }
+    assert client.get("/dict").json == {"price": "0.05"}
+    with app.app_context():
+        assert tumbler_json.dumps(Money(1)) == '"0.01"'
+
+
+def test_a_provider_subclass_may_define_default(app: Tumbler, client: TestClient) -> None:
+    class MoneyProvider(DefaultJSONProvider):
+        default = staticmethod(_money)
+
+    app.json = MoneyProvider(app)
+    app.route("/")(lambda: jsonify([Money(2)]))
+    assert client.get("/").json == ["0.02"]
+
+
+def test_the_kept_encoders_stay_few(app: Tumbler, client: TestClient) -> None:
+    # A new function for default on every request must not grow the kept encoders.
+    app.route("/")(lambda: jsonify(a=1))
+    for _ in range(50):
+        app.json.default = lambda obj: str(obj)  # type: ignore[attr-defined]
+        assert client.get("/").json == {"a": 1}
+    assert len(app.json._encoders) <= 16  # type: ignore[attr-defined]
+
+
+def test_json_dump_and_load_with_files(app: Tumbler) -> None:
+    for inside in (False, True):
+        text = io.StringIO()
+        if inside:
+            with app.app_context():
+                tumbler_json.dump({"b": 1, "a": date(2026, 1, 2)}, text)
+                assert tumbler_json.load(io.BytesIO(b'{"x": [1]}')) == {"x": [1]}
+        else:
+            tumbler_json.dump({"b": 1, "a": date(2026, 1, 2)}, text)
+            assert tumbler_json.load(io.StringIO('{"x": [1]}')) == {"x": [1]}
+        assert json.loads(text.getvalue()) == {"a": "Fri, 02 Jan 2026 00:00:00 GMT", "b": 1}
+    with app.app_context():
+        assert tumbler_json.loads(tumbler_json.dumps({"k": "v"})) == {"k": "v"}
 
 
 def test_jsonify_outside_a_context_says_so() -> None:

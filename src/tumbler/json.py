@@ -6,9 +6,10 @@ import dataclasses
 import decimal
 import json as _json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .context import _get_context, current_context
 from .http.response import Response
@@ -16,7 +17,7 @@ from .http.response import Response
 if TYPE_CHECKING:
     from .app import Tumbler
 
-__all__ = ["DefaultJSONProvider", "JSONProvider", "dumps", "jsonify", "loads"]
+__all__ = ["DefaultJSONProvider", "JSONProvider", "dump", "dumps", "jsonify", "load", "loads"]
 
 
 def _default(obj: Any) -> Any:
@@ -52,9 +53,17 @@ class JSONProvider:
         """Serialize ``obj`` to a JSON string."""
         raise NotImplementedError
 
+    def dump(self, obj: Any, fp: IO[str], **kwargs: Any) -> None:
+        """Serialize ``obj`` to the text file ``fp``."""
+        fp.write(self.dumps(obj, **kwargs))
+
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         """Parse a JSON string."""
         return _json.loads(s, **kwargs)
+
+    def load(self, fp: IO[Any], **kwargs: Any) -> Any:
+        """Parse JSON read from the file ``fp`` (text or binary)."""
+        return self.loads(fp.read(), **kwargs)
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """Make a JSON response from one object, several (a list) or keyword arguments."""
@@ -65,6 +74,9 @@ class JSONProvider:
 class DefaultJSONProvider(JSONProvider):
     """Flask's defaults: dataclasses, dates (HTTP format), UUID, Decimal, ``__html__``."""
 
+    #: Called for objects ``json`` cannot serialize: returns something it can, or raises
+    #: TypeError. Set it on ``app.json`` (or in a subclass) to serialize more types.
+    default: Callable[[Any], Any] = staticmethod(_default)
     ensure_ascii = True
     sort_keys = True
     compact: bool | None = None
@@ -72,12 +84,12 @@ class DefaultJSONProvider(JSONProvider):
 
     def __init__(self, app: Tumbler) -> None:
         super().__init__(app)
-        #: (ensure_ascii, sort_keys, compact) -> the encoder ``response`` uses for them.
-        self._encoders: dict[tuple[bool, bool, bool], _json.JSONEncoder] = {}
+        #: (default, ensure_ascii, sort_keys, compact) -> the encoder ``response`` uses.
+        self._encoders: dict[tuple[Callable[[Any], Any], bool, bool, bool], _json.JSONEncoder] = {}
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
         """Serialize ``obj``, knowing the extra types."""
-        kwargs.setdefault("default", _default)
+        kwargs.setdefault("default", self.default)
         kwargs.setdefault("ensure_ascii", self.ensure_ascii)
         kwargs.setdefault("sort_keys", self.sort_keys)
         return _json.dumps(obj, **kwargs)
@@ -89,14 +101,17 @@ class DefaultJSONProvider(JSONProvider):
         if type(self).dumps is DefaultJSONProvider.dumps:
             # PERF: json.dumps() with arguments builds an encoder per call; the encoder
             # for these settings is kept instead (1 µs less a response).
-            key = (bool(self.ensure_ascii), bool(self.sort_keys), bool(compact))
-            encoder = self._encoders.get(key)
+            key = (self.default, bool(self.ensure_ascii), bool(self.sort_keys), bool(compact))
+            encoders = self._encoders
+            encoder = encoders.get(key)
             if encoder is None:
-                encoder = self._encoders[key] = _json.JSONEncoder(
-                    default=_default,
-                    ensure_ascii=key[0],
-                    sort_keys=key[1],
-                    **_LAYOUT[key[2]],
+                if len(encoders) >= _ENCODERS_MAX:  # e.g. a new bound method every time
+                    encoders.clear()
+                encoder = encoders[key] = _json.JSONEncoder(
+                    default=key[0],
+                    ensure_ascii=key[1],
+                    sort_keys=key[2],
+                    **_LAYOUT[key[3]],
                 )
             text = encoder.encode(obj)
         else:  # a subclass's own dumps decides
@@ -105,6 +120,7 @@ class DefaultJSONProvider(JSONProvider):
 
 
 _LAYOUT: dict[bool, dict[str, Any]] = {True: {"separators": (",", ":")}, False: {"indent": 2}}
+_ENCODERS_MAX = 16
 
 
 def jsonify(*args: Any, **kwargs: Any) -> Response:
@@ -123,9 +139,26 @@ def dumps(obj: Any, **kwargs: Any) -> str:
     return _json.dumps(obj, **kwargs)
 
 
+def dump(obj: Any, fp: IO[str], **kwargs: Any) -> None:
+    """Serialize to the text file ``fp``, as ``dumps`` does."""
+    ctx = _get_context()
+    if ctx is not None:
+        ctx.app.json.dump(obj, fp, **kwargs)
+    else:
+        fp.write(dumps(obj, **kwargs))
+
+
 def loads(s: str | bytes, **kwargs: Any) -> Any:
     """Parse JSON with the current app's provider, or the standard library outside an app."""
     ctx = _get_context()
     if ctx is not None:
         return ctx.app.json.loads(s, **kwargs)
     return _json.loads(s, **kwargs)
+
+
+def load(fp: IO[Any], **kwargs: Any) -> Any:
+    """Parse JSON read from the file ``fp``, as ``loads`` does."""
+    ctx = _get_context()
+    if ctx is not None:
+        return ctx.app.json.load(fp, **kwargs)
+    return _json.loads(fp.read(), **kwargs)
