@@ -55,8 +55,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.add_argument(f"--no-{step}", action="store_true", help=f"skip the {step} step")
     parser.add_argument("--frameworks", type=_names, help="comma-separated (default: all)")
     parser.add_argument("--scenarios", type=_names, help="comma-separated (default: all)")
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--batch-seconds", type=float, default=0.2)
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--batch-seconds", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=2024, help="for the round shuffles")
     parser.add_argument("--memory-requests", type=int, default=1_000_000)
     parser.add_argument(
@@ -119,7 +119,7 @@ def run_inprocess(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
         f"(~{ready * args.rounds * args.batch_seconds / 60:.1f} min)",
         flush=True,
     )
-    inprocess.run_suite(suite, args.rounds, args.batch_seconds, args.seed, log=True)
+    fastest = inprocess.run_suite(suite, args.rounds, args.batch_seconds, args.seed, log=True)
     suite.loop.close()
     for pair in suite.failed():
         print(f"  FAILED {pair.key}: {pair.error}")
@@ -132,6 +132,13 @@ def run_inprocess(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
             "shuffle_seed": args.seed,
             "gc": "enabled during batches, gc.collect() between batches",
             "clock": "time.perf_counter_ns",
+            "speed_reference": {
+                "what": "a fixed Python loop timed before and after every batch; a batch "
+                "counts when both readings are within the tolerance of the run's fastest",
+                "fastest_ns": round(fastest),
+                "tolerance": inprocess.SPEED_TOLERANCE,
+                "min_counted": inprocess.MIN_KEPT,
+            },
         },
         "frameworks": [
             {

@@ -8,7 +8,14 @@
    machine hits all pairs alike. ``gc.collect()`` runs between batches, not inside them.
 5. Check the answers again, so an app that breaks while being timed is FAILED too.
 
-The figure quoted for a pair is the median, over the rounds, of the per-request time of a batch.
+The figure quoted for a pair is the median, over the rounds, of the per-request time of a batch,
+counting only the batches that ran while the machine ran at its normal speed. A shared machine
+can slow down for seconds at a time (another tenant on the same core); a slow spell that covers
+more of one pair's batches than of another's moves their ratio. So a fixed reference loop is
+timed right before and right after every batch, and a batch counts when both readings are within
+``SPEED_TOLERANCE`` of the fastest reading of the run. The raw samples and readings of every
+batch stay in the JSON. A pair left with fewer than ``MIN_KEPT`` such batches keeps them all,
+with a warning.
 """
 
 from __future__ import annotations
@@ -19,13 +26,19 @@ import random
 import statistics
 import traceback
 from dataclasses import dataclass, field
+from time import perf_counter_ns
 from typing import Any
 
 from .apps import Framework
 from .drivers import ASGIDriver, Driver, WSGIDriver
 from .scenarios import Scenario, check
 
-__all__ = ["Pair", "Suite", "run_suite"]
+__all__ = ["MIN_KEPT", "SPEED_TOLERANCE", "Pair", "Suite", "reference_ns", "run_suite"]
+
+#: A batch counts when the reference loop ran at most this much slower than its fastest.
+SPEED_TOLERANCE = 0.2
+#: The fewest counted batches a pair's median is taken over; with fewer, all of them count.
+MIN_KEPT = 3
 
 
 @dataclass
@@ -41,14 +54,35 @@ class Pair:
     warning: str = ""
     iterations: int = 0
     samples_ns: list[float] = field(default_factory=list)
+    #: The slower of the reference loop's two readings around each sample.
+    reference_ns: list[float] = field(default_factory=list)
+    #: Which samples count (the machine at its normal speed); all until ``select`` runs.
+    kept: list[bool] = field(default_factory=list)
 
     @property
     def key(self) -> str:
         return f"{self.framework.name}/{self.scenario.name}"
 
     @property
+    def counted_ns(self) -> list[float]:
+        """The samples the figure is made of."""
+        if len(self.kept) != len(self.samples_ns):
+            return self.samples_ns
+        return [sample for sample, keep in zip(self.samples_ns, self.kept, strict=True) if keep]
+
+    @property
     def median_ns(self) -> float | None:
-        return statistics.median(self.samples_ns) if self.samples_ns else None
+        counted = self.counted_ns
+        return statistics.median(counted) if counted else None
+
+    def select(self, fastest_reference: float) -> None:
+        """Keep the samples taken at normal speed (see the module docstring)."""
+        limit = fastest_reference * (1 + SPEED_TOLERANCE)
+        self.kept = [reading <= limit for reading in self.reference_ns]
+        if sum(self.kept) < MIN_KEPT:
+            self.kept = [True] * len(self.samples_ns)
+            slow = "the machine ran slow during most of its batches: every batch counts"
+            self.warning = f"{self.warning}; {slow}" if self.warning else slow
 
     def fail(self, error: str) -> None:
         self.status, self.error, self.driver = "FAILED", error, None
@@ -84,6 +118,8 @@ class Pair:
             "warning": self.warning,
             "iterations_per_batch": self.iterations,
             "samples_ns_per_request": [round(s, 1) for s in self.samples_ns],
+            "reference_ns": [round(r) for r in self.reference_ns],
+            "counted": self.kept,
             "median_ns_per_request": self.median_ns,
         }
 
@@ -163,8 +199,28 @@ def calibrate(pair: Pair, batch_seconds: float) -> None:
         pair.iterations = max(1, int(batch_seconds * 1e9 / per_request))
 
 
-def run_suite(suite: Suite, rounds: int, batch_seconds: float, seed: int, log: bool) -> None:
-    """Calibrate, then time ``rounds`` interleaved rounds; check the answers again at the end."""
+def _reference_work() -> int:
+    """A fixed mix of what a request does in Python: calls, attribute and dict access."""
+    table = {"a": 1, "b": 2}
+    total = 0
+    for i in range(4000):
+        total += table.get("a", i) + len(str(i))
+    return total
+
+
+def reference_ns() -> float:
+    """Nanoseconds the reference loop takes right now (about 1 ms on a quiet machine)."""
+    begin = perf_counter_ns()
+    _reference_work()
+    return float(perf_counter_ns() - begin)
+
+
+def run_suite(suite: Suite, rounds: int, batch_seconds: float, seed: int, log: bool) -> float:
+    """Calibrate, time ``rounds`` interleaved rounds, check the answers again at the end.
+
+    Returns the fastest reference reading of the run; each pair's counted samples are those
+    taken within ``SPEED_TOLERANCE`` of it.
+    """
     for pair in suite.ready():
         calibrate(pair, batch_seconds)
         gc.collect()
@@ -173,15 +229,22 @@ def run_suite(suite: Suite, rounds: int, batch_seconds: float, seed: int, log: b
         order = suite.ready()
         shuffler.shuffle(order)
         for pair in order:
+            before = reference_ns()
             per_request = _timed(pair, pair.iterations)
+            after = reference_ns()
             if pair.driver is not None:
                 pair.samples_ns.append(per_request)
+                pair.reference_ns.append(max(before, after))
             gc.collect()
         if log:
             print(f"  round {round_number + 1}/{rounds}: {len(order)} pairs timed", flush=True)
+    readings = [r for pair in suite.ready() for r in pair.reference_ns]
+    fastest = min(readings) if readings else 0.0
     for pair in suite.ready():
         pair.verify()
         pair.check_placement()
+        pair.select(fastest)
+    return fastest
 
 
 def smoke(suite: Suite, iterations: int) -> None:

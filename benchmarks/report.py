@@ -60,11 +60,12 @@ class Times:
         """
         if self.us(numerator, scenario) is None or self.us(denominator, scenario) is None:
             return None
-        a = self.rows[(numerator, scenario)].get("samples_ns_per_request") or []
-        b = self.rows[(denominator, scenario)].get("samples_ns_per_request") or []
-        if len(a) != len(b) or len(a) < 3:
+        a, keep_a = _samples(self.rows[(numerator, scenario)])
+        b, keep_b = _samples(self.rows[(denominator, scenario)])
+        if len(a) != len(b):
             return None
-        return statistics.median(x / y for x, y in zip(a, b, strict=True) if y)
+        ratios = [x / y for x, y, i, j in zip(a, b, keep_a, keep_b, strict=True) if y and i and j]
+        return statistics.median(ratios) if len(ratios) >= 3 else None
 
     def cell(self, framework: str, scenario: str) -> str:
         row = self.rows.get((framework, scenario))
@@ -77,15 +78,32 @@ class Times:
         value = self.us(framework, scenario)
         return _us(value) if value is not None else "-"
 
+    def counted_share(self) -> float | None:
+        """The share of all timed batches that count (taken at normal speed)."""
+        total = counted = 0
+        for row in self.rows.values():
+            _, kept = _samples(row)
+            total += len(kept)
+            counted += sum(kept)
+        return counted / total if total else None
+
     def spread(self) -> float | None:
         """The median over pairs of IQR / median of the rounds: how noisy the run was."""
         spreads = []
         for row in self.rows.values():
-            samples = row.get("samples_ns_per_request") or []
+            all_samples, kept = _samples(row)
+            samples = [x for x, keep in zip(all_samples, kept, strict=True) if keep]
             if row["status"] == "ok" and len(samples) >= 4 and row["median_ns_per_request"]:
                 low, _, high = statistics.quantiles(samples, n=4)
                 spreads.append((high - low) / row["median_ns_per_request"])
         return statistics.median(spreads) if spreads else None
+
+
+def _samples(row: dict[str, Any]) -> tuple[list[float], list[bool]]:
+    """A pair's samples and which of them count (all, in results from before the filter)."""
+    samples = row.get("samples_ns_per_request") or []
+    counted = row.get("counted") or []
+    return samples, counted if len(counted) == len(samples) else [True] * len(samples)
 
 
 def _us(value: float) -> str:
@@ -283,6 +301,16 @@ def inprocess_markdown(data: dict[str, Any]) -> list[str]:
         f"(~{config['batch_seconds']} s per batch); lower is better. Measured {section['date']}.",
         "",
     ]
+    reference = config.get("speed_reference")
+    share = t.counted_share()
+    if reference and share is not None:
+        lines += [
+            f"Only batches run at the machine's normal speed count: a reference loop "
+            f"(fastest {reference['fastest_ns'] / 1e6:.2f} ms) was timed before and after each "
+            f"batch, and {share:.0%} of the batches had both readings within "
+            f"{reference['tolerance']:.0%} of its fastest. Every sample is in the JSON.",
+            "",
+        ]
     for label, order in (("WSGI", WSGI_ORDER), ("ASGI", ASGI_ORDER)):
         present = _present(t, order)
         if not present:
