@@ -130,7 +130,7 @@ def run_inprocess(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
             "rounds": args.rounds,
             "batch_seconds": args.batch_seconds,
             "shuffle_seed": args.seed,
-            "gc": "enabled during batches, gc.collect() between batches",
+            "gc": "enabled during batches; gc.collect() between them, the apps frozen (gc.freeze)",
             "clock": "time.perf_counter_ns",
             "speed_reference": {
                 "what": "a fixed Python loop timed before and after every batch; a batch "

@@ -5,7 +5,8 @@
    exception marks the pair FAILED and it is not timed.
 3. Calibrate each pair's batch size so one batch takes about ``batch_seconds``.
 4. Rounds: each round times every pair once, in a freshly shuffled order, so drift on a noisy
-   machine hits all pairs alike. ``gc.collect()`` runs between batches, not inside them.
+   machine hits all pairs alike. ``gc.collect()`` runs between batches, not inside them, with
+   what existed before the rounds frozen (``gc.freeze``) so that it stays cheap.
 5. Check the answers again, so an app that breaks while being timed is FAILED too.
 
 The figure quoted for a pair is the median, over the rounds, of the per-request time of a batch,
@@ -224,6 +225,17 @@ def run_suite(suite: Suite, rounds: int, batch_seconds: float, seed: int, log: b
     for pair in suite.ready():
         calibrate(pair, batch_seconds)
         gc.collect()
+    # The apps, the frameworks and their imports are frozen out of the collector's view, so
+    # the collection between two batches looks at what the batches made, not at the whole
+    # heap (0.1 s or more a batch otherwise, with every framework's apps loaded).
+    gc.freeze()
+    try:
+        return _rounds(suite, rounds, seed, log)
+    finally:
+        gc.unfreeze()
+
+
+def _rounds(suite: Suite, rounds: int, seed: int, log: bool) -> float:
     shuffler = random.Random(seed)
     for round_number in range(rounds):
         order = suite.ready()
