@@ -1,7 +1,7 @@
 # Benchmark targets (issue 3). Other targets (test, ...) belong to others and are added by
 # the lead; keep these two as they are.
 #
-#   make bench        the whole suite, ~10 min: in-process, memory, wrk, profile;
+#   make bench        the whole suite, ~15 min: in-process, memory, wrk, profile;
 #                     writes benchmarks/results/latest.{json,md,png} and refreshes
 #                     docs/performance.md. Extra options: make bench BENCH_ARGS="--no-http"
 #   make bench-smoke  checks every framework answers every scenario correctly (CI); no timings

@@ -65,7 +65,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=_names(DEFAULT_HTTP_SCENARIOS),
         help=f"comma-separated, or 'all' (default: {DEFAULT_HTTP_SCENARIOS})",
     )
-    parser.add_argument("--http-seconds", type=float, default=5.0)
+    parser.add_argument("--http-seconds", type=float, default=2.0, help="per measured run")
+    parser.add_argument("--http-rounds", type=int, default=3, help="runs per server x scenario")
     parser.add_argument("--profile-requests", type=int, default=20_000)
     parser.add_argument("--results", type=Path, default=RESULTS, help="output directory")
     parser.add_argument(
@@ -205,18 +206,21 @@ def run_http(args: argparse.Namespace) -> tuple[dict[str, Any], bool]:
     environment = httpbench.environment()
     section: dict[str, Any] = {"date": _now(), "environment": environment, "results": []}
     section["seconds"] = args.http_seconds
+    section["rounds"] = args.http_rounds
     if environment["problem"]:
         print(f"HTTP: skipped: {environment['problem']}")
         return section, False
     names = None if args.http_scenarios == ["all"] else args.http_scenarios
     scenarios = scenarios_by_name(names)
-    runs = len(scenarios) * len(httpbench.servers())
+    runs = len(scenarios) * len(httpbench.servers()) * args.http_rounds
     print(
         f"HTTP: {runs} server runs ({environment['pinning']}; uvicorn {environment['uvicorn']}; "
         f"~{runs * (args.http_seconds + 2.5) / 60:.1f} min)",
         flush=True,
     )
-    results = httpbench.run_http(scenarios, args.http_seconds, log=True)
+    results = httpbench.run_http(
+        scenarios, args.http_seconds, args.http_rounds, args.seed, log=True
+    )
     section["results"] = [r.as_json() for r in results]
     return section, any(r.status != "ok" for r in results)
 

@@ -3,19 +3,25 @@
 For each (server, framework, scenario): start the server on 127.0.0.1 with a free port,
 pinned to CPU 0 (``taskset -c 0``); poll until it answers (bounded); check the answer over
 HTTP like the in-process check; run wrk pinned to CPU 1 for a 1 s warm-up then the measured
-run (``wrk -t1 -c32 -d5s --latency``, with a Lua script for the method, headers and body);
+run (``wrk -t1 -c32 -d2s --latency``, with a Lua script for the method, headers and body);
 parse requests/s and the p99 latency; stop the server (terminate, wait, kill). Every step has
 a time limit.
+
+That is done in rounds, each in a freshly shuffled order, and the figures quoted are the
+medians over the rounds: a slow spell of a shared machine then lands on one run of a server,
+not on all of them (every run is kept in the JSON).
 """
 
 from __future__ import annotations
 
 import http.client
 import os
+import random
 import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,7 +34,7 @@ from .apps import Framework
 from .apps import by_name as frameworks_by_name
 from .scenarios import Answer, Scenario, check
 
-__all__ = ["HTTPResult", "Server", "environment", "run_http", "servers"]
+__all__ = ["HTTPResult", "Server", "combine", "environment", "run_http", "servers"]
 
 HOST = "127.0.0.1"
 ROOT = Path(__file__).resolve().parent.parent
@@ -220,6 +226,8 @@ class HTTPResult:
     status: str = "ok"
     error: str = ""
     figures: dict[str, Any] | None = None
+    #: The figures of every round, when this result is their median (``combine``).
+    runs: list[dict[str, Any]] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -229,7 +237,36 @@ class HTTPResult:
             "status": self.status,
             "error": self.error,
             **(self.figures or {}),
+            **({"runs": self.runs} if self.runs is not None else {}),
         }
+
+
+_MEDIAN_OF = ("requests_per_second", "p50_ms", "p99_ms")
+
+
+def combine(results: list[HTTPResult]) -> HTTPResult:
+    """One result from the rounds of a (server, framework, scenario): the medians.
+
+    A failed round fails the result, with the first error: a server that answers wrongly once
+    must not post a figure.
+    """
+    first = results[0]
+    combined = HTTPResult(first.server, first.framework, first.scenario)
+    failed = [r for r in results if r.status != "ok"]
+    if failed:
+        combined.status, combined.error = "FAILED", failed[0].error
+        return combined
+    runs = [r.figures or {} for r in results]
+    figures: dict[str, Any] = {
+        key: statistics.median(run[key] for run in runs) for key in _MEDIAN_OF
+    }
+    figures["requests"] = sum(run["requests"] or 0 for run in runs)
+    figures["non_2xx_3xx"] = sum(run["non_2xx_3xx"] for run in runs)
+    figures["socket_errors"] = "; ".join(
+        run["socket_errors"] for run in runs if run["socket_errors"]
+    )
+    combined.figures, combined.runs = figures, runs
+    return combined
 
 
 def measure_one(
@@ -285,15 +322,23 @@ def _serve_and_load(
         return result
 
 
-def run_http(scenarios: list[Scenario], seconds: float, log: bool) -> list[HTTPResult]:
-    """Every server x scenario, one server process at a time."""
-    results = []
+def run_http(
+    scenarios: list[Scenario], seconds: float, rounds: int, seed: int, log: bool
+) -> list[HTTPResult]:
+    """Every server x scenario in each round, one server process at a time; the medians."""
+    runs: dict[tuple[str, str, str], list[HTTPResult]] = {}
+    shuffler = random.Random(seed)
+    work = [(scenario, server) for scenario in scenarios for server in servers()]
     with tempfile.TemporaryDirectory(prefix="tumbler-wrk-") as directory:
-        for scenario in scenarios:
-            for server in servers():
+        for round_number in range(rounds):
+            order = list(work)
+            shuffler.shuffle(order)
+            if log:
+                print(f"  round {round_number + 1}/{rounds}", flush=True)
+            for scenario, server in order:
                 framework = frameworks_by_name([server.framework])[0]
                 result = measure_one(server, framework, scenario, seconds, Path(directory))
-                results.append(result)
+                runs.setdefault((server.name, framework.name, scenario.name), []).append(result)
                 if log:
                     figures = result.figures or {}
                     shown = (
@@ -303,4 +348,8 @@ def run_http(scenarios: list[Scenario], seconds: float, log: bool) -> list[HTTPR
                         else f"FAILED: {result.error}"
                     )
                     print(f"  {server.name:8} {framework.name:18} {scenario.name:20} {shown}")
-    return results
+    return [
+        combine(runs[(server.name, server.framework, scenario.name)])
+        for scenario in scenarios
+        for server in servers()
+    ]

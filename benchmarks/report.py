@@ -439,7 +439,8 @@ def http_markdown(data: dict[str, Any]) -> list[str]:
         rows.append(row)
     header = ["scenario", *[f"{s}: {f}" for s, f in columns]]
     lines = [
-        f"Requests/s · p99 latency. {env['wrk']}, `wrk {env['wrk_args']}`, "
+        f"Requests/s · p99 latency: medians over {section.get('rounds', 1)} run(s) of each, "
+        f"in shuffled rounds. {env['wrk']}, `wrk {env['wrk_args']}`, "
         f"{section['seconds']:g} s per run; {env['pinning']}. gunicorn: {env['gunicorn']} "
         f"(no keep-alive: a new connection per request). uvicorn: {env['uvicorn']}. "
         f"Measured {section['date']}.",

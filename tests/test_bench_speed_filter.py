@@ -80,3 +80,29 @@ def test_per_round_ratios_use_rounds_where_both_sides_count() -> None:
 def test_the_reference_loop_takes_a_measurable_time() -> None:
     readings = [reference_ns() for _ in range(3)]
     assert all(r > 0 for r in readings)
+
+
+def test_http_rounds_are_combined_into_medians_and_a_failed_round_fails() -> None:
+    from benchmarks.httpbench import HTTPResult, combine
+
+    def run(rps: float, p99: float) -> HTTPResult:
+        figures = {
+            "requests_per_second": rps,
+            "p50_ms": p99 / 2,
+            "p99_ms": p99,
+            "requests": 100,
+            "non_2xx_3xx": 0,
+            "socket_errors": "",
+        }
+        return HTTPResult("uvicorn", "tumbler-asgi", "hello", figures=figures)
+
+    combined = combine([run(9000, 5.0), run(5000, 20.0), run(8000, 6.0)])
+    assert combined.status == "ok"
+    assert combined.figures is not None
+    assert combined.figures["requests_per_second"] == 8000
+    assert combined.figures["p99_ms"] == 6.0
+    assert combined.figures["requests"] == 300
+    assert [r["requests_per_second"] for r in combined.as_json()["runs"]] == [9000, 5000, 8000]
+    broken = HTTPResult("uvicorn", "tumbler-asgi", "hello", status="FAILED", error="wrong body")
+    failed = combine([run(9000, 5.0), broken])
+    assert (failed.status, failed.error, failed.figures) == ("FAILED", "wrong body", None)
