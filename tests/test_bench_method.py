@@ -1,4 +1,4 @@
-"""The benchmark's normal-speed filter: batches timed while the machine ran slow do not count."""
+"""The benchmark's method: batches timed while the machine ran slow do not count; HTTP rounds."""
 
 from __future__ import annotations
 
