@@ -6,6 +6,8 @@ that reports ``MainThread`` ran on the loop; a worker thread's name starts with 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
 import threading
 import time
@@ -13,8 +15,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tumbler import Response, Tumbler, after_this_request, g
-from tumbler.loop_guard import STRIKES, LoopGuard
+from tumbler import Response, Tumbler, after_this_request, g, loop_guard
+from tumbler.loop_guard import GC_PAUSES, STRIKES, GCPauses, LoopGuard
 
 LOOP = "MainThread"
 
@@ -179,3 +181,72 @@ def test_a_slow_sync_callback_of_an_async_view_is_judged(app: Tumbler) -> None:
     assert threads[:STRIKES] == [LOOP] * STRIKES
     assert threads[-1].startswith("tumbler")
     assert "slow" in app.asgi_app.guard.threaded  # type: ignore[union-attr]
+
+
+def test_garbage_collector_pauses_are_not_strikes(app: Tumbler) -> None:
+    # A full collection lands in whatever run allocates at that moment; it is not the
+    # endpoint's doing. The view's own work is tiny; the collection takes longer than the limit.
+    app.config["ASGI_SYNC_BLOCK_LIMIT"] = 0.002
+    collections: list[float] = []
+
+    @app.route("/collects")
+    def collects() -> str:
+        began = time.perf_counter()
+        gc.collect()
+        collections.append(time.perf_counter() - began)
+        return _thread()
+
+    client = app.test_client(protocol="asgi")
+    answers = [client.get("/collects").text for _ in range(STRIKES + 2)]
+    assert min(collections) > 0.002, "the test needs a collection longer than the limit"
+    assert answers == [LOOP] * (STRIKES + 2)
+    assert app.asgi_app.guard.threaded == set()  # type: ignore[union-attr]
+
+
+def test_a_slow_run_is_judged_without_the_pauses_within_it(app: Tumbler) -> None:
+    app.config["ASGI_SYNC_BLOCK_LIMIT"] = 0.01
+
+    @app.route("/x")
+    def x() -> str:
+        return "x"
+
+    guard = LoopGuard()
+    pauses = GCPauses()
+    with app.test_request_context("/x") as ctx, _recorded(pauses):
+        now = time.perf_counter()
+        pauses.recent.append((now, 0.015))  # a 15 ms pause that just ended
+        for _ in range(STRIKES):
+            guard.timed(ctx, 0.02)  # 20 ms, 15 of them the collector's: 5 ms
+        assert guard.threaded == set()
+        pauses.recent.clear()
+        pauses.recent.append((now - 1.0, 0.015))  # a pause before the run began
+        for _ in range(STRIKES):
+            guard.timed(ctx, 0.02)
+        assert guard.threaded == {"x"}
+
+
+def test_the_pause_record_keeps_the_recent_pauses() -> None:
+    pauses = GCPauses()
+    pauses("start", {"generation": 0})
+    pauses("stop", {"generation": 0, "collected": 0, "uncollectable": 0})
+    assert len(pauses.recent) == 1
+    end, seconds = pauses.recent[0]
+    assert 0 <= seconds < 1
+    assert pauses.since(end) == seconds
+    assert pauses.since(end + 1) == 0
+    for _ in range(100):
+        pauses("start", {"generation": 0})
+        pauses("stop", {"generation": 0, "collected": 0, "uncollectable": 0})
+    assert len(pauses.recent) == pauses.recent.maxlen
+    assert GC_PAUSES in gc.callbacks  # installed by the first guard of the process
+
+
+@contextlib.contextmanager
+def _recorded(pauses: GCPauses) -> Iterator[None]:
+    """Let the guard read ``pauses`` instead of the process's record."""
+    saved = loop_guard.GC_PAUSES
+    loop_guard.GC_PAUSES = pauses
+    try:
+        yield
+    finally:
+        loop_guard.GC_PAUSES = saved

@@ -16,22 +16,62 @@
 Within one request the placement is fixed when it starts, so a hook and the view share one
 thread (thread-locals keep working). A streamed sync body is the exception: it may move to
 threads between two chunks, since a generator does not care which thread resumes it.
+
+The garbage collector's pauses are not the endpoint's doing: a full collection of a large
+heap takes tens of milliseconds and lands in whatever run allocates at that moment, so over
+a long uptime it would give every busy endpoint its strikes. ``GC_PAUSES`` records the recent
+pauses (a ``gc.callbacks`` entry, installed once per process when the first guard is made)
+and a slow run's time is counted without the pauses that ended within it. Nothing of this is
+on the path of a fast run.
 """
 
 from __future__ import annotations
 
+import gc
+from collections import deque
 from collections.abc import Mapping
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .context import Context
 
-__all__ = ["INLINE", "STRIKES", "THREADS", "TIMED", "LoopGuard"]
+__all__ = ["GC_PAUSES", "INLINE", "STRIKES", "THREADS", "TIMED", "GCPauses", "LoopGuard"]
 
 #: Placements of one request's sync code.
 INLINE, TIMED, THREADS = 0, 1, 2
 #: Slow runs an endpoint may have on the loop before its sync code moves to threads.
 STRIKES = 2
+
+
+class GCPauses:
+    """The garbage collector's most recent pauses, as (end, seconds) on ``perf_counter``."""
+
+    __slots__ = ("_began", "recent")
+
+    def __init__(self) -> None:
+        self._began = 0.0
+        #: Only the last few: a run longer than that many collections is slow anyway.
+        self.recent: deque[tuple[float, float]] = deque(maxlen=16)
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = perf_counter()
+        else:
+            now = perf_counter()
+            self.recent.append((now, now - self._began))
+
+    def since(self, moment: float) -> float:
+        """Seconds of collector pauses that ended at ``moment`` or later."""
+        return sum(seconds for end, seconds in self.recent if end >= moment)
+
+    def install(self) -> None:
+        if self not in gc.callbacks:
+            gc.callbacks.append(self)
+
+
+#: The process's record of collector pauses, shared by every guard.
+GC_PAUSES = GCPauses()
 
 
 class LoopGuard:
@@ -43,6 +83,7 @@ class LoopGuard:
         #: Endpoints (None: requests that matched no rule) whose sync code runs on threads.
         self.threaded: set[str | None] = set()
         self._strikes: dict[str | None, int] = {}
+        GC_PAUSES.install()
 
     def placement(self, config: Mapping[str, Any], ctx: Context) -> int:
         """INLINE, TIMED or THREADS for the sync code of the request in ``ctx``."""
@@ -52,9 +93,15 @@ class LoopGuard:
         return THREADS if mode else INLINE
 
     def timed(self, ctx: Context, seconds: float) -> None:
-        """Count a run of ``seconds`` on the loop; move the endpoint at its last strike."""
+        """Count a run of ``seconds`` that just ended; move the endpoint at its last strike.
+
+        The collector's pauses within the run do not count (module docstring).
+        """
         config = ctx.app.config
         limit = float(config["ASGI_SYNC_BLOCK_LIMIT"])
+        if seconds <= limit:
+            return
+        seconds -= GC_PAUSES.since(perf_counter() - seconds)
         if seconds <= limit:
             return
         endpoint = endpoint_of(ctx)
