@@ -20,9 +20,9 @@ threads between two chunks, since a generator does not care which thread resumes
 The garbage collector's pauses are not the endpoint's doing: a full collection of a large
 heap takes tens of milliseconds and lands in whatever run allocates at that moment, so over
 a long uptime it would give every busy endpoint its strikes. ``GC_PAUSES`` records the recent
-pauses (a ``gc.callbacks`` entry, installed once per process when the first guard is made)
-and a slow run's time is counted without the pauses that ended within it. Nothing of this is
-on the path of a fast run.
+pauses (a ``gc.callbacks`` entry, installed once per process at the first slow run) and a
+slow run's time is counted without the pauses that ended within it. Nothing of this is on the
+path of a fast run, and a process whose runs are never slow has no callback at all.
 """
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ class LoopGuard:
         #: Endpoints (None: requests that matched no rule) whose sync code runs on threads.
         self.threaded: set[str | None] = set()
         self._strikes: dict[str | None, int] = {}
-        GC_PAUSES.install()
 
     def placement(self, config: Mapping[str, Any], ctx: Context) -> int:
         """INLINE, TIMED or THREADS for the sync code of the request in ``ctx``."""
@@ -101,9 +100,11 @@ class LoopGuard:
         limit = float(config["ASGI_SYNC_BLOCK_LIMIT"])
         if seconds <= limit:
             return
-        seconds -= GC_PAUSES.since(perf_counter() - seconds)
+        pauses = GC_PAUSES
+        seconds -= pauses.since(perf_counter() - seconds)
         if seconds <= limit:
             return
+        pauses.install()  # from the first slow run on (an app that never has one pays nothing)
         endpoint = endpoint_of(ctx)
         if endpoint in self.threaded:
             return
