@@ -72,8 +72,9 @@ def draw(data: dict[str, Any], path: Path) -> None:
         }
         _grouped(ax, scenarios, series, "requests / s")
         ax.set_title(
-            f"HTTP on loopback under wrk ({http['seconds']:g} s, 32 connections, server and "
-            "wrk on separate CPUs): requests/s, higher is better",
+            f"HTTP on loopback under wrk (median of {http.get('rounds', 1)} runs of "
+            f"{http['seconds']:g} s, 32 connections, server and wrk on separate CPUs): "
+            "requests/s, higher is better",
             fontsize=10,
         )
     figure.suptitle("tumbler benchmarks", fontsize=13)
