@@ -139,13 +139,20 @@ def test_requests_that_match_no_rule_are_judged_as_one_endpoint(app: Tumbler) ->
     assert None in app.asgi_app.guard.threaded  # type: ignore[union-attr]
 
 
-def test_guard_counts_only_runs_over_the_limit(app: Tumbler) -> None:
+@pytest.fixture
+def x_app(app: Tumbler) -> Tumbler:
+    """An app with one endpoint, ``x``, and a 10 ms limit, for timing runs by hand."""
     app.config["ASGI_SYNC_BLOCK_LIMIT"] = 0.01
 
     @app.route("/x")
     def x() -> str:
         return "x"
 
+    return app
+
+
+def test_guard_counts_only_runs_over_the_limit(x_app: Tumbler) -> None:
+    app = x_app
     guard = LoopGuard()
     with app.test_request_context("/x") as ctx:
         for _ in range(10):
@@ -205,13 +212,8 @@ def test_garbage_collector_pauses_are_not_strikes(app: Tumbler) -> None:
     assert app.asgi_app.guard.threaded == set()  # type: ignore[union-attr]
 
 
-def test_a_slow_run_is_judged_without_the_pauses_within_it(app: Tumbler) -> None:
-    app.config["ASGI_SYNC_BLOCK_LIMIT"] = 0.01
-
-    @app.route("/x")
-    def x() -> str:
-        return "x"
-
+def test_a_slow_run_is_judged_without_the_pauses_within_it(x_app: Tumbler) -> None:
+    app = x_app
     guard = LoopGuard()
     pauses = GCPauses()
     with app.test_request_context("/x") as ctx, _recorded(pauses):
