@@ -226,23 +226,24 @@ class ASGIAdapter:
                     guard.timed(ctx, elapsed)
             if call is not None:
                 response = await self._drive_from(gen, call, ctx, place)
-            start = {
-                "type": "http.response.start",
-                "status": response._status_code,
-                "headers": _encode_headers(response.headers._list),
-            }
             buffered = type(response.response) is list and request.method != "HEAD"
-            if buffered:
-                # The last message goes out with the context variable reset (no user code
-                # runs in send). A server may copy the current contextvars in send():
-                # uvicorn's keep-alive timer does, and that copy stayed in the loop's timer
-                # heap with this whole request (context, request, response) until the timer
-                # was cancelled and purged. Those objects outlived young-generation
-                # collections, and the full collections that followed (10-25 ms each, several
-                # a second under load) were tumbler's p99 latency under uvicorn.
-                _cv_context.reset(token)
-                pushed = False
             try:
+                start = {
+                    "type": "http.response.start",
+                    "status": response._status_code,
+                    "headers": _encode_headers(response.headers._list),
+                }
+                if buffered:
+                    # The last message goes out with the context variable reset (no user
+                    # code runs in send). A server may copy the current contextvars in
+                    # send(): uvicorn's keep-alive timer does, and that copy stayed in the
+                    # loop's timer heap with this whole request (context, request, response)
+                    # until the timer was cancelled and purged. Those objects outlived
+                    # young-generation collections, and the full collections that followed
+                    # (10-25 ms each, several a second under load) were tumbler's p99
+                    # latency under uvicorn.
+                    _cv_context.reset(token)
+                    pushed = False
                 await send(start)
                 if buffered:
                     chunks = response.response
