@@ -114,10 +114,11 @@ def _server_user() -> pwd.struct_passwd | None:
 class Cluster:
     """A throw-away PostgreSQL cluster; ``with Cluster() as db: db.dsn``."""
 
-    def __init__(self, port: int | None = None, log: bool = False) -> None:
+    def __init__(self, port: int | None = None, cpu: str | None = None) -> None:
         self.port = port or _free_port()
         self.host = "127.0.0.1"
-        self.log = log
+        #: The CPU the server's processes are pinned to (taskset), or None.
+        self.cpu = cpu
         self.folder: Path | None = None
         self.started = False
         self.version = ""
@@ -156,9 +157,10 @@ class Cluster:
         )  # fmt: skip
         options = " ".join(f"-c {key}={value}" for key, value in SETTINGS.items())
         options += f" -p {self.port} -c unix_socket_directories={self.folder}"
+        pinned = ["taskset", "-c", self.cpu] if self.cpu is not None else []
         self._run(
-            str(find_bin("pg_ctl")), "-D", str(data), "-l", str(self.folder / "server.log"),
-            "-o", options, "-w", "-t", "60", "start",
+            *pinned, str(find_bin("pg_ctl")), "-D", str(data),
+            "-l", str(self.folder / "server.log"), "-o", options, "-w", "-t", "60", "start",
         )  # fmt: skip
         self.started = True
         self._fill()

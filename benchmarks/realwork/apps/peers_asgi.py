@@ -6,7 +6,7 @@
   those on anyio's worker threads, which is what tumbler's sync views are measured against.
 * Falcon ASGI: resources with ``async def on_get``, a middleware's ``process_startup``.
 * Quart: the Flask API with ``async def`` views, ``before_serving``.
-* BlackSheep: its router decorators, its response helpers, ``on_start``.
+* BlackSheep: in ``blacksheep_app.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..spec import HELLO, TEMPLATE, TEMPLATES, queries_count
 from . import async_db, sync_db
 from .peers_wsgi import jinja_template
 
-__all__ = ["blacksheep_app", "falcon_asgi_app", "quart_app", "starlette_app", "starlette_sync_app"]
+__all__ = ["falcon_asgi_app", "quart_app", "starlette_app", "starlette_sync_app"]
 
 
 def starlette_app() -> Any:
@@ -185,53 +185,5 @@ def quart_app() -> Any:
     @app.route("/updates")
     async def updates() -> Any:
         return jsonify(await db.update(queries_count(request.args.get("queries"))))
-
-    return app
-
-
-def _first(values: list[str] | None) -> str | None:
-    return values[0] if values else None
-
-
-def blacksheep_app() -> Any:
-    from blacksheep import Application, Request, html, json, text
-
-    app = Application()
-    db = async_db.Database()
-    template = jinja_template()
-    get = app.router.get
-
-    async def start(application: Any) -> None:
-        await db.open()
-
-    async def stop(application: Any) -> None:
-        await db.close()
-
-    app.on_start += start
-    app.on_stop += stop
-
-    @get("/plaintext")
-    async def plaintext() -> Any:
-        return text(HELLO)
-
-    @get("/json")
-    async def json_() -> Any:
-        return json({"message": HELLO})
-
-    @get("/db")
-    async def single_query() -> Any:
-        return json(await db.world())
-
-    @get("/queries")
-    async def queries(request: Request) -> Any:
-        return json(await db.worlds(queries_count(_first(request.query.get("queries")))))
-
-    @get("/fortunes")
-    async def fortunes() -> Any:
-        return html(template.render(fortunes=await db.fortunes()))
-
-    @get("/updates")
-    async def updates(request: Request) -> Any:
-        return json(await db.update(queries_count(_first(request.query.get("queries")))))
 
     return app

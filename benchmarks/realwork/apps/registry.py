@@ -94,7 +94,7 @@ APPS: dict[str, App] = {
         ),
         App("falcon-asgi", "asgi", "async def + asyncpg", _lazy("peers_asgi", "falcon_asgi_app")),
         App("quart", "asgi", "async def + asyncpg", _lazy("peers_asgi", "quart_app")),
-        App("blacksheep", "asgi", "async def + asyncpg", _lazy("peers_asgi", "blacksheep_app")),
+        App("blacksheep", "asgi", "async def + asyncpg", _lazy("blacksheep_app", "blacksheep_app")),
         App("bare-asgi", "asgi", "by hand", _lazy("bare", "bare_asgi"), FLOOR_TYPES),
     )
 }

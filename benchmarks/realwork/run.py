@@ -1,0 +1,243 @@
+"""The measurement: every (server, app) pair, checked, then loaded by wrk, in rounds.
+
+A round starts each pair's server in a freshly shuffled order, checks it (the full
+verification in the first round, one checked answer per type in the later ones: a pair that
+fails posts no figure from then on), and runs wrk on each of its cells (a test type at a
+concurrency) in a shuffled order: a short warm-up, then the timed run. The server runs
+pinned to CPU 0; wrk and PostgreSQL share CPU 1, so the server has a core of its own. Each
+figure is the median over the rounds (``combine``); every run is kept in the JSON.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import subprocess
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..httpbench import parse_wrk
+from .apps.registry import APPS, App
+from .database import QueryCounter
+from .servers import SERVERS, Server, start
+from .spec import TYPES
+from .verify import quick_check, verify_app
+
+__all__ = ["PAIRS", "Cell", "Pair", "cells", "combine", "measure", "smoke"]
+
+SERVER_CPU, LOAD_CPU = "0", "1"
+
+#: Which app runs under which server (the issue's list): tumbler and the floor under every
+#: server of their interface, each peer under the server its users run it with.
+PAIRS: tuple[tuple[str, str], ...] = (
+    ("gunicorn", "tumbler"),
+    ("gunicorn", "flask"),
+    ("gunicorn", "falcon"),
+    ("gunicorn", "bare-wsgi"),
+    ("granian-wsgi", "tumbler"),
+    ("granian-wsgi", "bare-wsgi"),
+    ("uvicorn", "tumbler-async"),
+    ("uvicorn", "tumbler-sync"),
+    ("uvicorn", "starlette"),
+    ("uvicorn", "starlette-sync"),
+    ("uvicorn", "falcon-asgi"),
+    ("uvicorn", "quart"),
+    ("uvicorn", "blacksheep"),
+    ("uvicorn", "bare-asgi"),
+    ("granian-asgi", "tumbler-async"),
+    ("granian-asgi", "tumbler-sync"),
+    ("granian-asgi", "bare-asgi"),
+)
+
+
+@dataclass(frozen=True)
+class Pair:
+    server: Server
+    app: App
+
+    @property
+    def key(self) -> str:
+        return f"{self.server.name}:{self.app.name}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One timed load: a test type at a concurrency."""
+
+    type: str
+    connections: int
+
+
+@dataclass
+class Options:
+    """What to run and for how long (the CLI's arguments)."""
+
+    pairs: list[Pair]
+    types: list[str]
+    connections: int = 64
+    sweep: tuple[int, ...] = (16, 64, 256)
+    sweep_types: tuple[str, ...] = ("db", "fortunes")
+    seconds: float = 2.0
+    warmup: float = 0.5
+    rounds: int = 3
+    seed: int = 17
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def pairs(servers: list[str] | None, apps: list[str] | None) -> list[Pair]:
+    """The pairs of ``PAIRS`` whose server and app are both chosen (all when None)."""
+    return [
+        Pair(SERVERS[s], APPS[a])
+        for s, a in PAIRS
+        if (not servers or s in servers) and (not apps or a in apps)
+    ]
+
+
+def cells(app: App, options: Options) -> list[Cell]:
+    """Every type the app serves at the default concurrency, plus the sweep's other levels."""
+    chosen = [t for t in options.types if t in app.types]
+    found = [Cell(t, options.connections) for t in chosen]
+    for name in options.sweep_types:
+        if name in chosen:
+            found += [Cell(name, c) for c in options.sweep if c != options.connections]
+    return found
+
+
+def run_wrk(port: int, cell: Cell, seconds: float) -> dict[str, Any]:
+    """wrk on ``cell`` for ``seconds``, pinned to the load CPU; its parsed figures."""
+    threads = 1 if cell.connections < 128 else 2
+    command = [
+        "taskset", "-c", LOAD_CPU, "wrk", f"-t{threads}", f"-c{cell.connections}",
+        f"-d{seconds:g}s", "--latency", "--timeout", "10s",
+        f"http://127.0.0.1:{port}{TYPES[cell.type].target}",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    if done.returncode:
+        raise RuntimeError(f"wrk exited with {done.returncode}: {done.stderr.strip()}")
+    return parse_wrk(done.stdout)
+
+
+def _sample(pair: Pair, cell: Cell, round_number: int, figures: dict[str, Any]) -> dict[str, Any]:
+    status, error = "ok", ""
+    if figures.get("requests_per_second") is None:
+        status, error = "FAILED", "could not parse wrk's output"
+    elif figures.get("non_2xx_3xx"):
+        status, error = "FAILED", f"{figures['non_2xx_3xx']} non-2xx/3xx answers under load"
+    return {
+        "server": pair.server.name,
+        "app": pair.app.name,
+        "type": cell.type,
+        "connections": cell.connections,
+        "round": round_number,
+        "status": status,
+        "error": error,
+        **figures,
+    }
+
+
+def _run_pair(
+    pair: Pair, options: Options, round_number: int, counter: QueryCounter, log: bool
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Start, check and load one pair; (problems, samples)."""
+    running = start(pair.server, pair.app.name, options.env, SERVER_CPU)
+    samples = []
+    try:
+        types = tuple(t for t in options.types if t in pair.app.types)
+        if round_number == 0:
+            problems = verify_app(running.port, types, counter)
+        else:
+            problems = quick_check(running.port, types)
+        if problems:
+            return problems, []
+        order = cells(pair.app, options)
+        random.Random(f"{options.seed}-{round_number}-{pair.key}").shuffle(order)
+        for cell in order:
+            if options.warmup:
+                run_wrk(running.port, cell, options.warmup)
+            sample = _sample(pair, cell, round_number, run_wrk(running.port, cell, options.seconds))
+            samples.append(sample)
+            if log:
+                shown = (
+                    f"{sample['requests_per_second']:>9,.0f} req/s  p99 {sample['p99_ms']} ms"
+                    if sample["status"] == "ok"
+                    else f"FAILED: {sample['error']}"
+                )
+                print(f"    {cell.type:10} c={cell.connections:<4} {shown}", flush=True)
+        return [], samples
+    finally:
+        running.stop()
+
+
+def measure(options: Options, counter: QueryCounter, log: bool = True) -> dict[str, Any]:
+    """Every round; returns ``{"samples": [...], "failed": {pair: problems}}``."""
+    failed: dict[str, list[str]] = {}
+    samples: list[dict[str, Any]] = []
+    shuffler = random.Random(options.seed)
+    for round_number in range(options.rounds):
+        order = [p for p in options.pairs if p.key not in failed]
+        shuffler.shuffle(order)
+        if log:
+            print(f"round {round_number + 1}/{options.rounds}", flush=True)
+        for pair in order:
+            if log:
+                print(f"  {pair.key}", flush=True)
+            try:
+                problems, found = _run_pair(pair, options, round_number, counter, log)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                problems, found = [f"{type(exc).__name__}: {exc}"], []
+            if problems:
+                failed[pair.key] = problems
+                if log:
+                    print(f"    WRONG, no figures: {problems[:3]}", flush=True)
+            samples += found
+    return {"samples": samples, "failed": failed}
+
+
+def combine(samples: list[dict[str, Any]], failed: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """One row per (server, app, type, connections): medians over the rounds.
+
+    A pair that failed its checks, or a cell with a failed run, posts no figure.
+    """
+    groups: dict[tuple[str, str, str, int], list[dict[str, Any]]] = {}
+    for sample in samples:
+        key = (sample["server"], sample["app"], sample["type"], sample["connections"])
+        groups.setdefault(key, []).append(sample)
+    rows = []
+    for (server, app, kind, connections), group in groups.items():
+        row: dict[str, Any] = {
+            "server": server,
+            "app": app,
+            "type": kind,
+            "connections": connections,
+            "rounds": len(group),
+        }
+        bad = [s for s in group if s["status"] != "ok"]
+        if f"{server}:{app}" in failed or bad:
+            row.update(status="FAILED", error=bad[0]["error"] if bad else "failed its checks")
+        else:
+            row["status"] = "ok"
+            for key in ("requests_per_second", "p50_ms", "p99_ms"):
+                row[key] = statistics.median(s[key] for s in group)
+        rows.append(row)
+    return rows
+
+
+def smoke(options: Options, counter: QueryCounter, log: bool = True) -> dict[str, list[str]]:
+    """Every pair's full verification, no timings: ``{pair: problems}`` (empty when right)."""
+    found: dict[str, list[str]] = {}
+    for pair in options.pairs:
+        types = tuple(t for t in options.types if t in pair.app.types)
+        try:
+            running = start(pair.server, pair.app.name, options.env, None)
+        except RuntimeError as exc:
+            found[pair.key] = [str(exc)]
+        else:
+            try:
+                found[pair.key] = verify_app(running.port, types, counter)
+            finally:
+                running.stop()
+        if log:
+            problems = found[pair.key]
+            status = "ok" if not problems else "WRONG: " + "; ".join(problems[:5])
+            print(f"{pair.key:28} {status}", flush=True)
+    return found
