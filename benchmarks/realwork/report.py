@@ -148,7 +148,7 @@ def markdown(data: dict[str, Any], chart_path: str | None = None) -> str:
         f"Packages: {packages}.",
         "",
         f"Requests/s · p99 latency, medians of {options['rounds']} interleaved rounds of "
-        f"{options['seconds']:g} s runs (after a {options['warmup']:g} s warm-up), "
+        f"{options['seconds']} s runs (each server warmed up for {options['warmup']} s), "
         f"`wrk --latency`, {options['connections']} connections unless stated; one worker "
         f"process per server pinned to CPU 0, wrk and PostgreSQL on CPU 1; database pools of "
         f"{options['pool']} connections; `queries` and `updates` with `queries=20`.",
@@ -204,7 +204,8 @@ def chart(data: dict[str, Any], path: Path) -> None:
         ax.set_xscale("log", base=2)
         ax.set_xticks(sweep, [str(c) for c in sweep])
         ax.set_title(f"{kind}: req/s by connections")
-        ax.legend(fontsize=6)
+        if ax.get_lines():
+            ax.legend(fontsize=6)
     fig.suptitle("tumbler and peers on TechEmpower's test types (PostgreSQL, wrk)")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,8 @@
 
 A round starts each pair's server in a freshly shuffled order, checks it (the full
 verification in the first round, one checked answer per type in the later ones: a pair that
-fails posts no figure from then on), and runs wrk on each of its cells (a test type at a
-concurrency) in a shuffled order: a short warm-up, then the timed run. The server runs
+fails posts no figure from then on), warms it up (one second of load), and runs wrk on each
+of its cells (a test type at a concurrency) in a shuffled order. The server runs
 pinned to CPU 0; wrk and PostgreSQL share CPU 1, so the server has a core of its own. Each
 figure is the median over the rounds (``combine``); every run is kept in the JSON.
 """
@@ -77,8 +77,10 @@ class Options:
     connections: int = 64
     sweep: tuple[int, ...] = (16, 64, 256)
     sweep_types: tuple[str, ...] = ("db", "fortunes")
-    seconds: float = 2.0
-    warmup: float = 0.5
+    seconds: int = 2
+    #: Seconds of load on the pair's ``queries`` (else its first type) after each start:
+    #: every pool connection used and its statements prepared before the timed runs.
+    warmup: int = 1
     rounds: int = 3
     seed: int = 17
     env: dict[str, str] = field(default_factory=dict)
@@ -103,12 +105,12 @@ def cells(app: App, options: Options) -> list[Cell]:
     return found
 
 
-def run_wrk(port: int, cell: Cell, seconds: float) -> dict[str, Any]:
+def run_wrk(port: int, cell: Cell, seconds: int) -> dict[str, Any]:
     """wrk on ``cell`` for ``seconds``, pinned to the load CPU; its parsed figures."""
     threads = 1 if cell.connections < 128 else 2
     command = [
         "taskset", "-c", LOAD_CPU, "wrk", f"-t{threads}", f"-c{cell.connections}",
-        f"-d{seconds:g}s", "--latency", "--timeout", "10s",
+        f"-d{seconds}s", "--latency", "--timeout", "10s",
         f"http://127.0.0.1:{port}{TYPES[cell.type].target}",
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
@@ -151,9 +153,10 @@ def _run_pair(
             return problems, []
         order = cells(pair.app, options)
         random.Random(f"{options.seed}-{round_number}-{pair.key}").shuffle(order)
+        if options.warmup and order:
+            first = "queries" if "queries" in types else types[0]
+            run_wrk(running.port, Cell(first, options.connections), options.warmup)
         for cell in order:
-            if options.warmup:
-                run_wrk(running.port, cell, options.warmup)
             sample = _sample(pair, cell, round_number, run_wrk(running.port, cell, options.seconds))
             samples.append(sample)
             if log:
