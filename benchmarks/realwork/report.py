@@ -75,11 +75,20 @@ def targets() -> list[Target]:
     ):
         for kind in FLOOR_TYPES:
             found.append(Target("within 10% of the floor", server, ours, floor, kind, 0.9))
+    uvicorn = "uvicorn"
     for kind in TYPES:
-        found.append(Target("at or above Starlette", "uvicorn", "tumbler-async", "starlette", kind, 1.0))  # fmt: skip
-        found.append(Target("at least 0.8x BlackSheep", "uvicorn", "tumbler-async", "blacksheep", kind, 0.8))  # fmt: skip
+        found.append(
+            Target("at or above Starlette", uvicorn, "tumbler-async", "starlette", kind, 1)
+        )
+        found.append(
+            Target("at least 0.8x BlackSheep", uvicorn, "tumbler-async", "blacksheep", kind, 0.8)
+        )
     for kind in ("db", "queries", "fortunes"):
-        found.append(Target("at or above Starlette (def)", "uvicorn", "tumbler-sync", "starlette-sync", kind, 1.0))  # fmt: skip
+        found.append(
+            Target(
+                "at or above Starlette (def)", uvicorn, "tumbler-sync", "starlette-sync", kind, 1
+            )
+        )
     for kind in TYPES:
         found.append(Target("at or above Falcon", "gunicorn", "tumbler", "falcon", kind, 1.0))
     found.append(Target("at least 2x Flask", "gunicorn", "tumbler", "flask", "fortunes", 2.0))

@@ -105,7 +105,7 @@ def start(server: Server, app: str, env: dict[str, str], cpu: str | None) -> Run
     command = server.command(port, int(env.get("REALWORK_POOL", "16")))
     if cpu is not None:
         command = ["taskset", "-c", cpu, *command]
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by Running.stop()
     process = subprocess.Popen(command, cwd=ROOT, env=child_env, stdout=log, stderr=log)
     running = Running(process, port, log)
     problem = wait_until_up(process, port, time.monotonic() + START_TIMEOUT)

@@ -42,6 +42,7 @@ MAX_QUERIES = 500
 TEMPLATES = Path(__file__).resolve().parent / "apps" / "templates"
 TEMPLATE = "fortunes.html"
 
+
 def queries_count(raw: str | bytes | None) -> int:
     """The ``queries`` parameter as TechEmpower wants it: an int clamped to 1..500, else 1."""
     if isinstance(raw, bytes):
