@@ -324,3 +324,21 @@ def test_a_wrong_app_is_caught_over_http(serve: Callable[[Any], int]) -> None:
     assert any("/json" in p and "Content-Length" in p for p in problems), problems
     assert any("/json" in p and "body" in p for p in problems), problems
     assert not any(p.startswith("/plaintext") for p in problems)
+
+
+def test_profile_summary_counts_own_and_framework_time() -> None:
+    from benchmarks.realwork.profiling import summarise
+
+    collapsed = "\n".join(
+        [
+            "run (asyncio/events.py:80);dispatch (tumbler/asgi.py:10);dumps (json/__init__.py:2) 6",
+            "run (asyncio/events.py:80);dispatch (tumbler/asgi.py:10) 2",
+            "run (asyncio/events.py:80);_read (uvicorn/httptools_impl.py:5) 2",
+            "garbage line",
+        ]
+    )
+    text = summarise(collapsed)
+    assert text.startswith("10 samples")
+    assert " 60.0%  dumps (json/__init__.py)" in text
+    assert " 80.0%  dispatch (tumbler/asgi.py)" in text.split("inclusive")[1]
+    assert summarise("") == "no samples"
