@@ -216,8 +216,11 @@ def test_fortune_tokens_accept_any_correct_escaping_and_layout() -> None:
 # Rounds, cells, report -----------------------------------------------------------------------
 
 
-def sample(app: str, rps: float, status: str = "ok", kind: str = "db") -> dict[str, Any]:
+def sample(
+    app: str, rps: float, status: str = "ok", kind: str = "db", round: int = 0
+) -> dict[str, Any]:
     return {
+        "round": round,
         "server": "uvicorn",
         "app": app,
         "type": kind,
@@ -342,3 +345,19 @@ def test_profile_summary_counts_own_and_framework_time() -> None:
     assert " 60.0%  dumps (json/__init__.py)" in text
     assert " 80.0%  dispatch (tumbler/asgi.py)" in text.split("inclusive")[1]
     assert summarise("") == "no samples"
+
+
+def test_per_round_ratio_pairs_runs_of_the_same_round() -> None:
+    samples = [
+        sample("tumbler-async", 100, round=0),
+        sample("starlette", 50, round=0),
+        sample("tumbler-async", 300, round=1),
+        sample("starlette", 200, round=1),
+        sample("tumbler-async", 120, round=2),
+        sample("starlette", 100, round=2),
+        sample("tumbler-async", 900, round=3),  # its partner's run failed: not paired
+        sample("starlette", 10, "FAILED", round=3),
+    ]
+    data = {"rows": [], "samples": samples, "options": {"connections": 64}}
+    target = next(t for t in targets() if t.theirs == "starlette" and t.kind == "db")
+    assert target.paired(Figures(data)) == 1.5  # median of 2.0, 1.5, 1.2

@@ -63,10 +63,10 @@ FORTUNES: tuple[tuple[int, str], ...] = (
 )
 
 #: Server settings: durability off (as TechEmpower's images), statements counted, room for
-#: every pool of every app plus the checker.
+#: the pools of every app (all servers of a round are up at once) plus the checker.
 SETTINGS = {
     "listen_addresses": "127.0.0.1",
-    "max_connections": "200",
+    "max_connections": "400",
     "fsync": "off",
     "synchronous_commit": "off",
     "full_page_writes": "off",

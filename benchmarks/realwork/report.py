@@ -6,6 +6,7 @@ Everything reads the stored results, so the report can be rebuilt from the file
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,14 @@ class Figures:
         self.connections = int(data.get("options", {}).get("connections", 64))
         self.pairs = list(dict.fromkeys((s, a) for s, a, _, _ in self.rows))
         self.failed: dict[str, list[str]] = data.get("failed", {})
+        #: Each round's requests/s: (server, app, type, connections, round) -> figure.
+        self.runs = {
+            (r["server"], r["app"], r["type"], r["connections"], r["round"]): float(
+                r["requests_per_second"]
+            )
+            for r in data.get("samples", [])
+            if r["status"] == "ok"
+        }
 
     def row(self, server: str, app: str, kind: str, connections: int | None = None) -> Any:
         return self.rows.get((server, app, kind, connections or self.connections))
@@ -62,6 +71,18 @@ class Target:
         ours = figures.rps(self.server, self.ours, self.kind)
         theirs = figures.rps(self.server, self.theirs, self.kind)
         return ours / theirs if ours and theirs else None
+
+    def paired(self, figures: Figures) -> float | None:
+        """The median over rounds of the ratio within each round (runs seconds apart)."""
+        c = figures.connections
+        ratios = []
+        for server, app, kind, connections, number in figures.runs:
+            if (server, app, kind, connections) != (self.server, self.ours, self.kind, c):
+                continue
+            theirs = figures.runs.get((server, self.theirs, kind, connections, number))
+            if theirs:
+                ratios.append(figures.runs[(server, app, kind, connections, number)] / theirs)
+        return statistics.median(ratios) if ratios else None
 
 
 def targets() -> list[Target]:
@@ -106,6 +127,9 @@ def target_lines(figures: Figures) -> list[str]:
             shown = f"{ratio:.2f}"
             if verdict == "SHORT":
                 shown += f", short by {(target.at_least - ratio) / target.at_least:.0%}"
+            paired = target.paired(figures)
+            if paired is not None:
+                shown += f"; per round: {paired:.2f}"
         lines.append(
             f"- {verdict}: {target.server} {target.kind}: {target.ours} {target.label} "
             f"({target.ours} ÷ {target.theirs} = {shown})"

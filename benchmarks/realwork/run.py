@@ -1,9 +1,11 @@
 """The measurement: every (server, app) pair, checked, then loaded by wrk, in rounds.
 
-A round starts each pair's server in a freshly shuffled order, checks it (the full
-verification in the first round, one checked answer per type in the later ones: a pair that
-fails posts no figure from then on), warms it up (one second of load), and runs wrk on each
-of its cells (a test type at a concurrency) in a shuffled order. The server runs
+A round starts every pair's server in a freshly shuffled order (they wait idle until their
+turn), checks it (the full verification in the first round, one checked answer per type in
+the later ones: a pair that fails posts no figure from then on) and warms it up (one second
+of load). Then, cell by cell (a test type at a concurrency) in a shuffled order, wrk loads
+each pair that serves the cell, in a shuffled order: the runs compared with each other are
+seconds apart, so a slow spell of a shared machine moves both sides of a ratio. The server runs
 pinned to CPU 0; wrk and PostgreSQL share CPU 1, so the server has a core of its own. Each
 figure is the median over the rounds (``combine``); every run is kept in the JSON.
 """
@@ -19,7 +21,7 @@ from typing import Any
 from ..httpbench import parse_wrk
 from .apps.registry import APPS, App
 from .database import QueryCounter
-from .servers import SERVERS, Server, start
+from .servers import SERVERS, Running, Server, start
 from .spec import TYPES
 from .verify import quick_check, verify_app
 
@@ -122,7 +124,7 @@ def run_wrk(port: int, cell: Cell, seconds: int) -> dict[str, Any]:
 def _sample(pair: Pair, cell: Cell, round_number: int, figures: dict[str, Any]) -> dict[str, Any]:
     status, error = "ok", ""
     if figures.get("requests_per_second") is None:
-        status, error = "FAILED", "could not parse wrk's output"
+        status, error = "FAILED", figures.pop("error", "could not parse wrk's output")
     elif figures.get("non_2xx_3xx"):
         status, error = "FAILED", f"{figures['non_2xx_3xx']} non-2xx/3xx answers under load"
     return {
@@ -137,42 +139,64 @@ def _sample(pair: Pair, cell: Cell, round_number: int, figures: dict[str, Any]) 
     }
 
 
-def _run_pair(
-    pair: Pair, options: Options, round_number: int, counter: QueryCounter, log: bool
-) -> tuple[list[str], list[dict[str, Any]]]:
-    """Start, check and load one pair; (problems, samples)."""
-    running = start(pair.server, pair.app.name, options.env, SERVER_CPU)
-    samples = []
-    try:
+def _start_all(
+    order: list[Pair], options: Options, round_number: int, counter: QueryCounter, log: bool
+) -> tuple[dict[str, tuple[Pair, Running]], dict[str, list[str]]]:
+    """Start and check every pair of the round; (running pairs, failures)."""
+    running: dict[str, tuple[Pair, Running]] = {}
+    failed: dict[str, list[str]] = {}
+    for pair in order:
         types = tuple(t for t in options.types if t in pair.app.types)
+        try:
+            server = start(pair.server, pair.app.name, options.env, SERVER_CPU)
+        except (RuntimeError, OSError) as exc:
+            failed[pair.key] = [str(exc)]
+            continue
+        running[pair.key] = (pair, server)
         if round_number == 0:
-            problems = verify_app(running.port, types, counter)
+            problems = verify_app(server.port, types, counter)
         else:
-            problems = quick_check(running.port, types)
-        if problems:
-            return problems, []
-        order = cells(pair.app, options)
-        random.Random(f"{options.seed}-{round_number}-{pair.key}").shuffle(order)
-        if options.warmup and order:
+            problems = quick_check(server.port, types)
+        if not problems and options.warmup:
             first = "queries" if "queries" in types else types[0]
-            run_wrk(running.port, Cell(first, options.connections), options.warmup)
-        for cell in order:
-            sample = _sample(pair, cell, round_number, run_wrk(running.port, cell, options.seconds))
-            samples.append(sample)
-            if log:
-                shown = (
-                    f"{sample['requests_per_second']:>9,.0f} req/s  p99 {sample['p99_ms']} ms"
-                    if sample["status"] == "ok"
-                    else f"FAILED: {sample['error']}"
-                )
-                print(f"    {cell.type:10} c={cell.connections:<4} {shown}", flush=True)
-        return [], samples
-    finally:
-        running.stop()
+            try:
+                run_wrk(server.port, Cell(first, options.connections), options.warmup)
+            except (RuntimeError, subprocess.SubprocessError) as exc:
+                problems = [f"warm-up: {exc}"]
+        if problems:
+            failed[pair.key] = problems
+            running.pop(pair.key)[1].stop()
+        if log:
+            shown = "ready" if not problems else f"WRONG, no figures: {problems[:3]}"
+            print(f"  {pair.key:28} {shown}", flush=True)
+    return running, failed
+
+
+def _load(
+    pair: Pair, server: Running, cell: Cell, options: Options, round_number: int, log: bool
+) -> dict[str, Any]:
+    try:
+        figures = run_wrk(server.port, cell, options.seconds)
+    except (RuntimeError, subprocess.SubprocessError) as exc:
+        figures = {"requests_per_second": None, "error": str(exc)}
+    sample = _sample(pair, cell, round_number, figures)
+    if log:
+        shown = (
+            f"{sample['requests_per_second']:>9,.0f} req/s  p99 {sample['p99_ms']} ms"
+            if sample["status"] == "ok"
+            else f"FAILED: {sample['error']}"
+        )
+        print(f"    {pair.key:28} {shown}", flush=True)
+    return sample
 
 
 def measure(options: Options, counter: QueryCounter, log: bool = True) -> dict[str, Any]:
-    """Every round; returns ``{"samples": [...], "failed": {pair: problems}}``."""
+    """Every round; returns ``{"samples": [...], "failed": {pair: problems}}``.
+
+    In a round every pair's server is started (idle servers cost nothing), checked and
+    warmed up; then, cell by cell in a shuffled order, each pair serving that cell is loaded
+    in a shuffled order, so the runs compared with each other are seconds apart.
+    """
     failed: dict[str, list[str]] = {}
     samples: list[dict[str, Any]] = []
     shuffler = random.Random(options.seed)
@@ -181,18 +205,23 @@ def measure(options: Options, counter: QueryCounter, log: bool = True) -> dict[s
         shuffler.shuffle(order)
         if log:
             print(f"round {round_number + 1}/{options.rounds}", flush=True)
-        for pair in order:
-            if log:
-                print(f"  {pair.key}", flush=True)
-            try:
-                problems, found = _run_pair(pair, options, round_number, counter, log)
-            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
-                problems, found = [f"{type(exc).__name__}: {exc}"], []
-            if problems:
-                failed[pair.key] = problems
+        running, new_failures = _start_all(order, options, round_number, counter, log)
+        failed.update(new_failures)
+        try:
+            todo = list(
+                dict.fromkeys(c for p, _ in running.values() for c in cells(p.app, options))
+            )
+            shuffler.shuffle(todo)
+            for cell in todo:
                 if log:
-                    print(f"    WRONG, no figures: {problems[:3]}", flush=True)
-            samples += found
+                    print(f"  {cell.type} c={cell.connections}", flush=True)
+                serving = [(p, s) for p, s in running.values() if cell in cells(p.app, options)]
+                shuffler.shuffle(serving)
+                for pair, server in serving:
+                    samples.append(_load(pair, server, cell, options, round_number, log))
+        finally:
+            for _, server in running.values():
+                server.stop()
     return {"samples": samples, "failed": failed}
 
 
