@@ -37,7 +37,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs"
 BEGIN, END = "<!-- realwork:begin -->", "<!-- realwork:end -->"
 PACKAGES = (
-    "tumbler", "flask", "falcon", "starlette", "quart", "blacksheep", "gunicorn", "uvicorn",
+    "tumbler-web", "tumbler", "flask", "falcon", "starlette", "quart", "blacksheep", "gunicorn", "uvicorn",
     "granian", "httptools", "uvloop", "psycopg", "psycopg-binary", "psycopg-pool", "asyncpg",
     "jinja2",
 )  # fmt: skip
