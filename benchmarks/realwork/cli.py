@@ -37,9 +37,9 @@ RESULTS = ROOT / "benchmarks" / "results"
 DOCS = ROOT / "docs"
 BEGIN, END = "<!-- realwork:begin -->", "<!-- realwork:end -->"
 PACKAGES = (
-    "tumbler-web", "tumbler", "flask", "falcon", "starlette", "quart", "blacksheep", "gunicorn", "uvicorn",
-    "granian", "httptools", "uvloop", "psycopg", "psycopg-binary", "psycopg-pool", "asyncpg",
-    "jinja2",
+    "tumbler-web", "tumbler", "flask", "falcon", "starlette", "quart", "blacksheep",
+    "gunicorn", "uvicorn", "granian", "httptools", "uvloop", "psycopg", "psycopg-binary",
+    "psycopg-pool", "asyncpg", "jinja2",
 )  # fmt: skip
 
 

@@ -142,7 +142,7 @@ class Cluster:
         )
         if done.returncode:
             raise RuntimeError(f"{Path(args[0]).name} failed: {done.stderr.strip()[-2000:]}")
-        return done.stdout
+        return str(done.stdout)
 
     def start(self) -> None:
         """initdb, start the server, create and fill the tables."""

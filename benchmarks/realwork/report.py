@@ -26,7 +26,10 @@ class Figures:
             (r["server"], r["app"], r["type"], r["connections"]): r for r in data.get("rows", [])
         }
         self.connections = int(data.get("options", {}).get("connections", 64))
-        self.pairs = list(dict.fromkeys((s, a) for s, a, _, _ in self.rows))
+        found = list(dict.fromkeys((s, a) for s, a, _, _ in self.rows))
+        listed = [tuple(key.split(":", 1)) for key in data.get("pairs", [])]
+        #: In the run's order (the issue's list), not the shuffled order of the rounds.
+        self.pairs = [p for p in listed if p in found] + [p for p in found if p not in listed]
         self.failed: dict[str, list[str]] = data.get("failed", {})
         #: Each round's requests/s: (server, app, type, connections, round) -> figure.
         self.runs = {

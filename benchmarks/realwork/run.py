@@ -248,8 +248,8 @@ def combine(samples: list[dict[str, Any]], failed: dict[str, list[str]]) -> list
             row.update(status="FAILED", error=bad[0]["error"] if bad else "failed its checks")
         else:
             row["status"] = "ok"
-            for key in ("requests_per_second", "p50_ms", "p99_ms"):
-                row[key] = statistics.median(s[key] for s in group)
+            for figure in ("requests_per_second", "p50_ms", "p99_ms"):
+                row[figure] = statistics.median(s[figure] for s in group)
         rows.append(row)
     return rows
 
