@@ -227,22 +227,35 @@ def chart(data: dict[str, Any], path: Path) -> None:
     for ax, kind in zip(axes.flat, kinds, strict=False):
         values = [figures.rps(s, a, kind) for s, a in figures.pairs]
         shown = [(label, v) for label, v in zip(labels, values, strict=True) if v]
-        ax.barh([label for label, _ in shown], [v for _, v in shown], color="#4477aa")
+        colors = ["#cc6677" if "tumbler" in label else "#4477aa" for label, _ in shown]
+        ax.barh([label for label, _ in shown], [v for _, v in shown], color=colors)
         ax.invert_yaxis()
         ax.set_title(f"{kind} (req/s, c={figures.connections})")
         ax.tick_params(axis="y", labelsize=7)
     sweep = [int(c) for c in data["options"]["sweep"]]
     for ax, kind in zip(list(axes.flat)[len(kinds) :], sweep_types, strict=False):
-        for server, app in figures.pairs:
+        palette = plt.get_cmap("tab20")
+        for number, (server, app) in enumerate(figures.pairs):
             values = [figures.rps(server, app, kind, c) for c in sweep]
             if all(values):
-                ax.plot(sweep, values, marker="o", label=_pair_label(server, app))
+                style = "-" if "tumbler" in app else "--"
+                ax.plot(
+                    sweep,
+                    values,
+                    style,
+                    marker="o",
+                    color=palette(number % 20),
+                    label=_pair_label(server, app),
+                )
         ax.set_xscale("log", base=2)
         ax.set_xticks(sweep, [str(c) for c in sweep])
         ax.set_title(f"{kind}: req/s by connections")
         if ax.get_lines():
             ax.legend(fontsize=6)
-    fig.suptitle("tumbler and peers on TechEmpower's test types (PostgreSQL, wrk)")
+    fig.suptitle(
+        "tumbler (red bars, solid lines) and peers on TechEmpower's test types "
+        "(PostgreSQL, wrk; medians of the rounds)"
+    )
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=80)
