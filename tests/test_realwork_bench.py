@@ -361,3 +361,23 @@ def test_per_round_ratio_pairs_runs_of_the_same_round() -> None:
     data = {"rows": [], "samples": samples, "options": {"connections": 64}}
     target = next(t for t in targets() if t.theirs == "starlette" and t.kind == "db")
     assert target.paired(Figures(data)) == 1.5  # median of 2.0, 1.5, 1.2
+
+
+def test_the_docs_block_is_replaced_between_its_markers_only() -> None:
+    from benchmarks.realwork.cli import BEGIN, END, refresh
+
+    page = f"intro\n{BEGIN}\nold figures\n{END}\nafter: keep $1 \\1\n"
+    assert refresh(page, "new \\1 figures") == (
+        f"intro\n{BEGIN}\nnew \\1 figures\n{END}\nafter: keep $1 \\1\n"
+    )
+    with pytest.raises(SystemExit):
+        refresh("no markers here", "x")
+
+
+def test_the_performance_page_has_the_real_work_block() -> None:
+    from pathlib import Path
+
+    from benchmarks.realwork.cli import BEGIN, END
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "performance.md").read_text()
+    assert page.count(BEGIN) == 1 and page.count(END) == 1

@@ -30,7 +30,7 @@ from .run import LOAD_CPU, Options, combine, measure, pairs, smoke
 from .servers import SERVERS
 from .spec import TYPES
 
-__all__ = ["main"]
+__all__ = ["main", "refresh", "results"]
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -110,6 +110,14 @@ def _options(args: argparse.Namespace, env: dict[str, str]) -> Options:
     )
 
 
+def refresh(page: str, report: str) -> str:
+    """``page`` with the text between the real-work markers replaced by ``report``."""
+    pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.DOTALL)
+    if not pattern.search(page):
+        raise SystemExit(f"docs/performance.md has no {BEGIN} ... {END} block to refresh")
+    return pattern.sub(lambda _: f"{BEGIN}\n{report}\n{END}", page, count=1)
+
+
 def _write(data: dict[str, Any], results: Path, docs: bool) -> None:
     results.mkdir(parents=True, exist_ok=True)
     (results / "realwork.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
@@ -120,11 +128,7 @@ def _write(data: dict[str, Any], results: Path, docs: bool) -> None:
         shutil.copyfile(results / "realwork.png", DOCS / "img" / "realwork.png")
         page = DOCS / "performance.md"
         text = page.read_text(encoding="utf-8")
-        block = f"{BEGIN}\n{markdown(data, 'img/realwork.png')}\n{END}"
-        pattern = re.compile(re.escape(BEGIN) + ".*?" + re.escape(END), re.DOTALL)
-        if not pattern.search(text):
-            raise SystemExit(f"{page} has no {BEGIN} ... {END} block to refresh")
-        page.write_text(pattern.sub(lambda _: block, text), encoding="utf-8")
+        page.write_text(refresh(text, markdown(data, "img/realwork.png")), encoding="utf-8")
         print(f"refreshed {page} and docs/img/realwork.png")
 
 
@@ -147,12 +151,21 @@ def _needs(*programs: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    """Run, and on Ctrl-C or SIGTERM stop the servers and the database and exit 130."""
+    try:
+        return _main(parse_args(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        print("interrupted: servers and database stopped", file=sys.stderr)
+        return 130
+
+
+def _main(args: argparse.Namespace) -> int:
     if args.report:
         data = json.loads((args.results / "realwork.json").read_text(encoding="utf-8"))
         _write(data, args.results, args.docs)
         return 0
-    _needs("wrk", "taskset") if not args.smoke else None
+    if not args.smoke:
+        _needs("wrk", "taskset")
     _stop_on_sigterm()
     pinned = LOAD_CPU if not args.smoke and (os.cpu_count() or 1) > 1 else None
     with Cluster(cpu=pinned) as db:
@@ -172,7 +185,16 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             counter.close()
         postgres = db.version
-    data = {
+    data = results(options, machine, postgres, result)
+    _write(data, args.results, args.docs)
+    return 1 if result["failed"] else 0
+
+
+def results(
+    options: Options, machine: dict[str, Any], postgres: str, result: dict[str, Any]
+) -> dict[str, Any]:
+    """What realwork.json holds: the machine, the options, every sample and the medians."""
+    return {
         "schema": 1,
         "machine": machine,
         "postgres": postgres,
@@ -184,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": options.seconds,
             "warmup": options.warmup,
             "rounds": options.rounds,
-            "pool": args.pool,
+            "pool": int(options.env.get("REALWORK_POOL", "16")),
             "types": options.types,
         },
         "pairs": [p.key for p in options.pairs],
@@ -192,5 +214,3 @@ def main(argv: list[str] | None = None) -> int:
         "rows": combine(result["samples"], result["failed"]),
         "samples": result["samples"],
     }
-    _write(data, args.results, args.docs)
-    return 1 if result["failed"] else 0

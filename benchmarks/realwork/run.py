@@ -140,10 +140,14 @@ def _sample(pair: Pair, cell: Cell, round_number: int, figures: dict[str, Any]) 
 
 
 def _start_all(
-    order: list[Pair], options: Options, round_number: int, counter: QueryCounter, log: bool
-) -> tuple[dict[str, tuple[Pair, Running]], dict[str, list[str]]]:
-    """Start and check every pair of the round; (running pairs, failures)."""
-    running: dict[str, tuple[Pair, Running]] = {}
+    order: list[Pair],
+    options: Options,
+    round_number: int,
+    counter: QueryCounter,
+    log: bool,
+    running: dict[str, tuple[Pair, Running]],
+) -> dict[str, list[str]]:
+    """Start and check every pair of the round into ``running``; returns the failures."""
     failed: dict[str, list[str]] = {}
     for pair in order:
         types = tuple(t for t in options.types if t in pair.app.types)
@@ -169,7 +173,7 @@ def _start_all(
         if log:
             shown = "ready" if not problems else f"WRONG, no figures: {problems[:3]}"
             print(f"  {pair.key:28} {shown}", flush=True)
-    return running, failed
+    return failed
 
 
 def _load(
@@ -205,9 +209,9 @@ def measure(options: Options, counter: QueryCounter, log: bool = True) -> dict[s
         shuffler.shuffle(order)
         if log:
             print(f"round {round_number + 1}/{options.rounds}", flush=True)
-        running, new_failures = _start_all(order, options, round_number, counter, log)
-        failed.update(new_failures)
+        running: dict[str, tuple[Pair, Running]] = {}
         try:
+            failed.update(_start_all(order, options, round_number, counter, log, running))
             todo = list(
                 dict.fromkeys(c for p, _ in running.values() for c in cells(p.app, options))
             )

@@ -108,7 +108,11 @@ def start(server: Server, app: str, env: dict[str, str], cpu: str | None) -> Run
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by Running.stop()
     process = subprocess.Popen(command, cwd=ROOT, env=child_env, stdout=log, stderr=log)
     running = Running(process, port, log)
-    problem = wait_until_up(process, port, time.monotonic() + START_TIMEOUT)
+    try:
+        problem = wait_until_up(process, port, time.monotonic() + START_TIMEOUT)
+    except BaseException:  # Ctrl-C while waiting: no server left behind
+        running.stop()
+        raise
     if problem:
         tail = running.log_tail()
         running.stop()
