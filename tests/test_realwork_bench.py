@@ -379,5 +379,7 @@ def test_the_performance_page_has_the_real_work_block() -> None:
 
     from benchmarks.realwork.cli import BEGIN, END
 
-    page = (Path(__file__).resolve().parent.parent / "docs" / "performance.md").read_text()
+    page = (Path(__file__).resolve().parent.parent / "docs" / "performance.md").read_text(
+        encoding="utf-8"
+    )
     assert page.count(BEGIN) == 1 and page.count(END) == 1
