@@ -189,21 +189,21 @@ def markdown(data: dict[str, Any], chart_path: str | None = None) -> str:
         f"process per server pinned to CPU 0, wrk and PostgreSQL on CPU 1; database pools of "
         f"{options['pool']} connections; `queries` and `updates` with `queries=20`.",
         "",
-        "### Targets (issue 17)",
+        "#### Targets (issue 17)",
         "",
         *target_lines(figures),
         "",
-        f"### Every test type, {options['connections']} connections",
+        f"#### Every test type, {options['connections']} connections",
         "",
         *main_table(figures),
         "",
-        f"### Concurrency sweep ({', '.join(options['sweep_types'])})",
+        f"#### Concurrency sweep ({', '.join(options['sweep_types'])})",
         "",
         *sweep_table(figures, sweep, list(options["sweep_types"])),
         "",
     ]
     if figures.failed:
-        lines += ["### Apps that failed their checks (no figures)", ""]
+        lines += ["#### Apps that failed their checks (no figures)", ""]
         for key, problems in figures.failed.items():
             lines.append(f"- {key}: {'; '.join(problems[:3])}")
         lines.append("")
