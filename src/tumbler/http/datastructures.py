@@ -18,7 +18,7 @@ from typing import Any, Self, TypeVar, overload
 
 from .exceptions import BadRequestKeyError
 
-__all__ = ["Headers", "ImmutableMultiDict", "MultiDict"]
+__all__ = ["Headers", "ImmutableMultiDict", "MultiDict", "RequestCookies"]
 
 T = TypeVar("T")
 _MISSING: Any = object()
@@ -228,6 +228,87 @@ class ImmutableMultiDict(MultiDict):
 
     def __hash__(self) -> int:
         return hash(tuple(self.items(multi=True)))
+
+
+class RequestCookies(dict[str, str]):
+    """``request.cookies``: a read-only dict of first values with MultiDict's methods.
+
+    The first value of a repeated name wins for ``[]`` and ``get``, as in Werkzeug;
+    ``getlist`` reads every value from the header. A missing key is a 400
+    (``BadRequestKeyError``), as for ``request.args``. PERF: a dict subclass built from the
+    parsed dict, so a lookup costs what a dict lookup costs.
+    """
+
+    __slots__ = ("_header", "_parse")
+
+    def __init__(
+        self,
+        first: dict[str, str] | None = None,
+        header: str | None = None,
+        parse: Callable[[str | None], dict[str, str]] | None = None,
+    ) -> None:
+        super().__init__(first or ())
+        self._header = header
+        self._parse = parse
+
+    def __missing__(self, key: str) -> str:
+        raise BadRequestKeyError(key)
+
+    def get(self, key: str, default: Any = None, type: Callable[[str], Any] | None = None) -> Any:
+        """The first value of ``key`` converted by ``type``; ``default`` if missing or bad."""
+        value = dict.get(self, key, _MISSING)
+        if value is _MISSING:
+            return default
+        if type is None:
+            return value
+        try:
+            return type(value)
+        except (ValueError, TypeError):
+            return default
+
+    def getlist(self, key: str, type: Callable[[str], T] | None = None) -> list[Any]:
+        """Every value the client sent for ``key``, in order."""
+        if key not in self:
+            return []
+        values = [self[key]]
+        header, parse = self._header, self._parse
+        if header is not None and parse is not None and header.count(key) > 1:
+            values = []
+            for part in header.split(";"):
+                value = parse(part).get(key)
+                if value is not None:
+                    values.append(value)
+        if type is None:
+            return values
+        converted = []
+        for value in values:
+            try:
+                converted.append(type(value))
+            except (ValueError, TypeError):
+                pass
+        return converted
+
+    def items(self, multi: bool = False) -> Any:
+        """(name, first value) pairs, or every pair with ``multi=True``."""
+        if not multi:
+            return dict.items(self)
+        return [(key, value) for key in self for value in self.getlist(key)]
+
+    def lists(self) -> list[tuple[str, list[str]]]:
+        """(name, every value) pairs."""
+        return [(key, self.getlist(key)) for key in self]
+
+    def to_dict(self, flat: bool = True) -> dict[str, Any]:
+        """A plain dict of first values, or of lists with ``flat=False``."""
+        return dict(self) if flat else dict(self.lists())
+
+    def _immutable(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"'{type(self).__name__}' objects are immutable")
+
+    __setitem__ = __delitem__ = setdefault = pop = popitem = update = clear = _immutable
+
+    def __reduce__(self) -> Any:
+        return (dict, (dict(self),))
 
 
 _UNSAFE = ("\r", "\n", "\0")

@@ -210,8 +210,6 @@ class _CacheControl:
             return self._values == other._values
         return NotImplemented
 
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.to_header()!r}>"
 
@@ -352,8 +350,6 @@ class HeaderSet:
         if isinstance(other, set | frozenset | list | tuple):
             return self._lower == {str(item).lower() for item in other}
         return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._items!r})"
@@ -745,8 +741,6 @@ class Authorization:
             other.parameters,
             other.token,
         )
-
-    __hash__ = None  # type: ignore[assignment]
 
     def to_header(self) -> str:
         """The header value."""
