@@ -13,6 +13,7 @@ list is the fastest thing to search and iterate.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Self, TypeVar, overload
 
@@ -362,6 +363,40 @@ def _environ_name(key: str) -> str:
     return name
 
 
+def _pairs_of(other: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """The (name, value) pairs of a mapping (list values: several), MultiDict or iterable."""
+    if not isinstance(other, Mapping):
+        return list(other)
+    lists = getattr(other, "lists", None) if type(other) is not dict else None
+    if lists is not None:  # a MultiDict, ours or Werkzeug's: every value of every key
+        return [(key, item) for key, values in lists() for item in values]
+    return [
+        (key, item)
+        for key, value in other.items()
+        for item in (value if isinstance(value, list | tuple) else (value,))
+    ]
+
+
+def _with_options(value: Any, options: Mapping[str, Any]) -> str:
+    """``value; key=val`` as Werkzeug writes header parameters (``_`` in a key becomes ``-``)."""
+    parts = [str(value)]
+    for key, option in options.items():
+        key = key.replace("_", "-")
+        if option is None or option is False:
+            continue
+        if option is True:
+            parts.append(key)
+            continue
+        text = str(option)
+        if not _TOKEN.fullmatch(text):
+            text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        parts.append(f"{key}={text}")
+    return "; ".join(parts)
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
 class Headers:
     """HTTP headers: ordered (name, value) pairs, case-insensitive lookups, several values."""
 
@@ -411,7 +446,19 @@ class Headers:
 
     # Reading ------------------------------------------------------------------------------------
 
-    def __getitem__(self, name: str) -> str:
+    @overload
+    def __getitem__(self, name: str) -> str: ...
+    @overload
+    def __getitem__(self, name: int) -> tuple[str, str]: ...
+    @overload
+    def __getitem__(self, name: slice) -> Headers: ...
+
+    def __getitem__(self, name: str | int | slice) -> Any:
+        if type(name) is not str:  # Werkzeug: an index gives a pair, a slice a Headers
+            if isinstance(name, slice):
+                return Headers._trusted(self._list[name])
+            if isinstance(name, int):
+                return self._list[name]
         lower = name.lower()
         for key, value in self._list:
             if key.lower() == lower:
@@ -469,16 +516,20 @@ class Headers:
     def __bool__(self) -> bool:
         return bool(self._list)
 
-    def keys(self) -> list[str]:
-        """Header names in order (a repeated name appears each time)."""
+    def keys(self, lower: bool = False) -> list[str]:
+        """Header names in order (a repeated name appears each time); lower-cased if asked."""
+        if lower:
+            return [key.lower() for key, _ in self._list]
         return [key for key, _ in self._list]
 
     def values(self) -> list[str]:
         """Header values in order."""
         return [value for _, value in self._list]
 
-    def items(self) -> list[tuple[str, str]]:
-        """(name, value) pairs in order, as a new list."""
+    def items(self, lower: bool = False) -> list[tuple[str, str]]:
+        """(name, value) pairs in order, as a new list; names lower-cased if asked."""
+        if lower:
+            return [(key.lower(), value) for key, value in self._list]
         return list(self._list)
 
     def to_wsgi_list(self) -> list[tuple[str, str]]:
@@ -509,12 +560,16 @@ class Headers:
 
     # Writing ------------------------------------------------------------------------------------
 
-    def add(self, name: str, value: Any) -> None:
-        """Append a header (one more value when the name exists)."""
+    def add(self, name: str, value: Any, **options: Any) -> None:
+        """Append a header; keyword options become parameters (``filename="a.pdf"``)."""
         self._writable()
+        if options:
+            value = _with_options(value, options)
         self._list.append((name, _clean(name, value)))
 
-    def set(self, name: str, value: Any) -> None:
+    add_header = add
+
+    def __setitem__(self, name: str, value: Any) -> None:
         """Replace every value of ``name`` with one value, kept where the first one was."""
         if self._readonly:
             self._writable()  # raises
@@ -536,7 +591,19 @@ class Headers:
         if any(key.lower() == lower for key, _ in rest):
             pairs[index + 1 :] = [pair for pair in rest if pair[0].lower() != lower]
 
-    __setitem__ = set
+    def set(self, name: str, value: Any, **options: Any) -> None:
+        """As ``headers[name] = value``; keyword options become parameters, as in ``add``."""
+        self[name] = _with_options(value, options) if options else value
+
+    def setlist(self, name: str, values: Iterable[Any]) -> None:
+        """Replace every value of ``name`` with ``values`` (none removes the header)."""
+        values = list(values)
+        if not values:
+            self.remove(name)
+            return
+        self[name] = values[0]
+        for value in values[1:]:
+            self.add(name, value)
 
     def setdefault(self, name: str, default: Any) -> str:
         """The first value of ``name``, adding ``default`` when missing."""
@@ -548,21 +615,35 @@ class Headers:
         self._list.append((name, value))
         return value
 
+    def setlistdefault(self, name: str, default: Iterable[Any]) -> list[str]:
+        """Every value of ``name``, setting them to ``default`` first when missing."""
+        if name not in self:
+            self.setlist(name, default)
+        return self.getlist(name)
+
     def remove(self, name: str) -> None:
         """Remove every value of ``name`` (no error when missing)."""
         self._writable()
         lower = name.lower()
         self._list[:] = [pair for pair in self._list if pair[0].lower() != lower]
 
-    def __delitem__(self, name: str) -> None:
+    def __delitem__(self, name: str | int | slice) -> None:
         self._writable()
+        if not isinstance(name, str):
+            del self._list[name]
+            return
         if name not in self:
             raise KeyError(name)
         self.remove(name)
 
-    def pop(self, name: str, default: Any = _MISSING) -> Any:
-        """Remove ``name`` and return its first value (KeyError if missing and no default)."""
+    def pop(self, name: str | int | None = None, default: Any = _MISSING) -> Any:
+        """Remove ``name`` and return its first value (KeyError if missing and no default).
+
+        As in Werkzeug, no name pops the last pair and an int pops the pair at that index.
+        """
         self._writable()
+        if name is None or isinstance(name, int):
+            return self._list.pop(-1 if name is None else name)
         value = self.get(name, _MISSING)
         if value is _MISSING:
             if default is _MISSING:
@@ -571,31 +652,48 @@ class Headers:
         self.remove(name)
         return value
 
-    def extend(self, other: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
-        """Add every pair of ``other``; a list value in a mapping adds several headers."""
+    def popitem(self) -> tuple[str, str]:
+        """Remove and return the last pair."""
+        self._writable()
+        return self._list.pop()
+
+    def extend(
+        self,
+        other: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Add every pair of ``other`` and of the keywords; a list value adds several headers.
+
+        A MultiDict (tumbler's or Werkzeug's) adds every value of every key.
+        """
         self._writable()
         if isinstance(other, Headers):
             self._list.extend(other._list)  # already clean
-            return
-        if isinstance(other, Mapping):
-            pairs: Iterable[tuple[str, Any]] = [
-                (key, item)
-                for key, value in other.items()
-                for item in (value if isinstance(value, list | tuple) else (value,))
-            ]
-        else:
-            pairs = other
+        elif other is not None:
+            self._append(_pairs_of(other))
+        if kwargs:
+            self._append(_pairs_of(kwargs))
+
+    def _append(self, pairs: Iterable[tuple[str, Any]]) -> None:
         append = self._list.append
         for name, value in pairs:
             append((name, _clean(name, value)))
 
-    def update(self, other: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+    def update(
+        self,
+        other: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         """Replace the names ``other`` has with its values (several values stay several)."""
         self._writable()
-        incoming = list(other._list) if isinstance(other, Headers) else Headers(other)._list
-        names = {key.lower() for key, _ in incoming}
+        incoming = Headers()
+        if other is not None:
+            incoming.extend(other)
+        if kwargs:
+            incoming.extend(kwargs)
+        names = {key.lower() for key, _ in incoming._list}
         self._list[:] = [pair for pair in self._list if pair[0].lower() not in names]
-        self._list.extend(incoming)
+        self._list.extend(incoming._list)
 
     def clear(self) -> None:
         """Remove every header."""
