@@ -20,6 +20,7 @@ from .context import Context, _cv_context
 from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
+from .http.interop import foreign_error_classes, is_foreign_headers, response_from_foreign
 from .http.request import Request, untrusted_host
 from .http.response import Response
 from .json import DefaultJSONProvider, JSONProvider
@@ -77,6 +78,19 @@ def _root_path(import_name: str) -> str:
     if filename:
         return os.path.dirname(os.path.abspath(str(filename)))
     return os.getcwd()
+
+
+def _foreign_http_error_response(error: Any) -> Any:
+    """A Werkzeug HTTP error without a handler answers with its own response, as in Flask."""
+    return error.get_response()
+
+
+_FOREIGN_HTTP_ERROR = Handler(_foreign_http_error_response)
+
+
+def _headers_like(value: Any) -> bool:
+    """Whether the second item of a view's 2-tuple is headers (else it is the status)."""
+    return isinstance(value, Headers | Mapping | list | tuple) or is_foreign_headers(value)
 
 
 class Tumbler(StaticFiles, AppTemplating, Scaffold):
@@ -375,9 +389,25 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         return response
 
     def find_error_handler(self, error: BaseException, ctx: Context) -> Handler | None:
-        """The handler for ``error``: by status code first, then by the exception's MRO."""
-        code = error.code if isinstance(error, HTTPException) else None
-        mro = type(error).__mro__
+        """The handler for ``error``: by status code first, then by the exception's MRO.
+
+        A Werkzeug HTTP error is looked up as its tumbler twin, and without a handler of
+        its own it is answered by its own response, as in Flask.
+        """
+        mro: tuple[type[BaseException], ...] | None
+        if isinstance(error, HTTPException):
+            code, mro = error.code, type(error).__mro__
+        else:
+            mro = foreign_error_classes(error)
+            if mro is not None:
+                handler = self._find_error_handler(getattr(error, "code", None), mro, ctx)
+                return handler if handler is not None else _FOREIGN_HTTP_ERROR
+            code, mro = None, type(error).__mro__
+        return self._find_error_handler(code, mro, ctx)
+
+    def _find_error_handler(
+        self, code: int | None, mro: tuple[type[BaseException], ...], ctx: Context
+    ) -> Handler | None:
         hooks = ctx.hooks
         for scope in hooks.error_scopes if hooks is not None else (None,):
             spec = self.error_handler_spec.get(scope)
@@ -403,7 +433,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             if size == 3:
                 rv, status, headers = rv
             elif size == 2:
-                if isinstance(rv[1], Headers | Mapping | list | tuple):
+                if _headers_like(rv[1]):
                     rv, headers = rv
                 else:
                     rv, status = rv
@@ -428,11 +458,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             rv = self.response_class(rv, status=status, headers=headers)
             status = headers = None
         else:
-            raise TypeError(
-                "The view function did not return a valid response. The return type must be "
-                "a string, bytes, dict, list, tuple with headers or status, Response "
-                f"instance, or an iterator, but it was a {type(rv).__name__}."
-            )
+            rv = self._response_from_other(rv)
         if status is not None:
             if isinstance(status, str | bytes):
                 rv.status = status.decode("latin-1") if isinstance(status, bytes) else status
@@ -442,6 +468,17 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             rv.headers.update(headers)
         response: Response = rv
         return response
+
+    def _response_from_other(self, rv: Any) -> Response:
+        """A Werkzeug response or HTTP exception (Flask accepts them), else a TypeError."""
+        foreign = response_from_foreign(rv, self.response_class)
+        if foreign is not None:
+            return foreign
+        raise TypeError(
+            "The view function did not return a valid response. The return type must be "
+            "a string, bytes, dict, list, tuple with headers or status, Response "
+            f"instance, or an iterator, but it was a {type(rv).__name__}."
+        )
 
     def log_exception(self, ctx: Context, error: BaseException) -> None:
         """Log an unhandled exception with its traceback, method and path."""
