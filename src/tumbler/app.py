@@ -28,7 +28,12 @@ from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
 from .routing import Map, Rule
 from .scaffold import Scaffold, endpoint_from_view
-from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
+from .sessions import (
+    SecureCookieSessionInterface,
+    SessionInterface,
+    SessionMixin,
+    refresh_wanted,
+)
 from .templating import AppTemplating
 
 if TYPE_CHECKING:
@@ -331,6 +336,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         """Route ``request`` and build its context (not pushed yet)."""
         ctx = Context(self, request)
         config = request.config = self.config
+        if refresh_wanted(self, request):  # a permanent session is re-sent on every request
+            ctx.session  # noqa: B018 - opens it, so it is saved with the response
         refused = request.framing_error()
         if refused is None and config.get("TRUSTED_HOSTS"):
             refused = untrusted_host(request, config["TRUSTED_HOSTS"])

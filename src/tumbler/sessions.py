@@ -12,10 +12,11 @@ message that says what to set.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from .json_tag import TaggedJSONSerializer
 
 if TYPE_CHECKING:
     from _collections_abc import dict_items, dict_keys, dict_values
@@ -30,6 +31,8 @@ __all__ = [
     "SecureCookieSessionInterface",
     "SessionInterface",
     "SessionMixin",
+    "refresh_wanted",
+    "session_json_serializer",
 ]
 
 
@@ -214,16 +217,23 @@ def _add_vary_cookie(response: Response) -> None:
         response.headers["Vary"] = f"{current}, Cookie"
 
 
-class _JSON:
-    """The payload serializer: compact JSON."""
+def refresh_wanted(app: Tumbler, request: Request) -> bool:
+    """Whether to open this request's session now, so a permanent one is refreshed.
 
-    @staticmethod
-    def dumps(obj: Any) -> str:
-        return json.dumps(obj, separators=(",", ":"), sort_keys=True)
+    With ``SESSION_REFRESH_EACH_REQUEST`` (the default), Flask re-sends a permanent
+    session's cookie on every request, also when the view never reads the session. Sessions
+    open lazily here, so a request that carries the session cookie opens it up front.
+    PERF: a request without cookies costs one header lookup.
+    """
+    header = request._header("cookie")
+    if not header or not app.config["SESSION_REFRESH_EACH_REQUEST"]:
+        return False
+    return app.session_interface.get_cookie_name(app) in header
 
-    @staticmethod
-    def loads(data: str | bytes) -> Any:
-        return json.loads(data)
+
+#: The serializer of the session cookie's payload: Flask's tagged JSON, so a cookie written
+#: by a Flask app with the same ``SECRET_KEY`` reads back here, and the other way round.
+session_json_serializer = TaggedJSONSerializer()
 
 
 class SecureCookieSessionInterface(SessionInterface):
@@ -232,7 +242,7 @@ class SecureCookieSessionInterface(SessionInterface):
     salt = "cookie-session"
     digest_method: Callable[..., Any] = staticmethod(hashlib.sha1)
     key_derivation = "hmac"
-    serializer: Any = _JSON
+    serializer: Any = session_json_serializer
     session_class = SecureCookieSession
 
     def get_signing_serializer(self, app: Tumbler) -> Any:
