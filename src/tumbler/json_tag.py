@@ -5,16 +5,12 @@ here with the same ``SECRET_KEY``, and the other way round. A value JSON cannot 
 written as a one-key object whose key is a tag: ``(1, 2)`` becomes ``{" t": [1, 2]}``. The
 tags and their order are Flask's:
 
-========  ========================================  ===================================
-tag       Python value                              JSON value
-========  ========================================  ===================================
-``" di"`` a one-key dict whose key is itself a tag  ``{key + "__": value}``
-``" t"``  ``tuple``                                 a list
-``" b"``  ``bytes``                                 base64 text
-``" m"``  an object with ``__html__`` (``Markup``)  its HTML text
-``" u"``  ``uuid.UUID``                             its hex digits
-``" d"``  ``datetime``                              an HTTP date (seconds, UTC)
-========  ========================================  ===================================
+- ``" di"``: a one-key dict whose key is itself a tag, written ``{key + "__": value}``;
+- ``" t"``: a ``tuple``, written as a list;
+- ``" b"``: ``bytes``, as base64 text;
+- ``" m"``: an object with ``__html__`` (``Markup``), as its HTML text;
+- ``" u"``: a ``uuid.UUID``, as its hex digits;
+- ``" d"``: a ``datetime``, as an HTTP date (whole seconds, UTC).
 
 Dicts and lists are walked (their items tagged); everything else is passed to JSON as it
 is. Register a ``JSONTag`` subclass on a ``TaggedJSONSerializer`` to add a type.
