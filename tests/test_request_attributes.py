@@ -202,7 +202,15 @@ def test_get_json_uses_the_app_json_provider(app: Tumbler, client: TestClient) -
 
 
 @pytest.mark.parametrize(
-    "body", [b'{"a": NaN}', b"[Infinity]", b'{"x": -Infinity}', b"[1e999]", b"[2.5E+308]"]
+    "body",
+    [
+        b'{"a": NaN}',
+        b"[Infinity]",
+        b'{"x": -Infinity}',
+        b"[1e999]",
+        b"[2.5E+308]",
+        b"[1" + b"0" * 215 + b".5e95]",  # overflows with a 2-digit exponent
+    ],
 )
 def test_non_finite_numbers_in_request_json_are_a_400(
     app: Tumbler, client: TestClient, body: bytes

@@ -36,8 +36,24 @@ _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _VALID_HOST = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?")
 
 
-# Where NaN, Infinity or a float too large could be (strings give false alarms, that's fine).
-_NON_FINITE_HINT = re.compile(rb"NaN|Infinity|[eE]\+?0*[1-9][0-9]{2}|[0-9]{300}")
+# Where NaN, Infinity or a float too large could be. Digits become "0", "E" becomes "e" and
+# "+" goes, so one search finds an exponent of 3+ digits; a float without one overflows only
+# with 210+ digits before its point. Strings give false alarms: they cost an exact parse.
+_NUMBER_SHAPE = bytes.maketrans(b"0123456789E", b"0000000000e")
+_LONG_DIGITS = b"0" * 200
+
+
+def _maybe_non_finite(data: bytes) -> bool:
+    """Whether ``data`` may hold NaN, Infinity or an overflowing number.
+
+    PERF: searches in C, one-byte ones first (about a sixth of ``json.loads``'s time).
+    """
+    if (b"N" in data and b"NaN" in data) or (b"I" in data and b"Infinity" in data):
+        return True
+    if b"e" not in data and b"E" not in data:
+        return len(data) > 200 and _LONG_DIGITS in data.translate(_NUMBER_SHAPE)
+    shape = data.translate(_NUMBER_SHAPE, b"+")
+    return b"e000" in shape or (len(data) > 200 and _LONG_DIGITS in shape)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -503,7 +519,7 @@ class Request(RequestHeaderMixin):
             raise BadRequest(f"The JSON body is nested more than {depth} levels deep.")
         try:
             value = self.json_module.loads(data)
-            if _NON_FINITE_HINT.search(data) is not None:  # PERF: the strict parse is rare
+            if _maybe_non_finite(data):  # PERF: the strict parse is rare
                 json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
         except _JSON_LOAD_ERRORS as error:
             if silent:
