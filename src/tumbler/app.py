@@ -336,7 +336,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         """Route ``request`` and build its context (not pushed yet)."""
         ctx = Context(self, request)
         config = request.config = self.config
-        if refresh_wanted(self, request):  # a permanent session is re-sent on every request
+        # a permanent session is re-sent on every request (PERF: no call without cookies)
+        if request._header("cookie") is not None and refresh_wanted(self, request):
             ctx.session  # noqa: B018 - opens it, so it is saved with the response
         refused = request.framing_error()
         if refused is None and config.get("TRUSTED_HOSTS"):

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Self, TypeVar, overload
 
+from .cookies import parse_cookie
 from .exceptions import BadRequestKeyError
 
 __all__ = ["Headers", "ImmutableMultiDict", "MultiDict", "RequestCookies"]
@@ -240,17 +241,16 @@ class RequestCookies(dict[str, str]):
     parsed dict, so a lookup costs what a dict lookup costs.
     """
 
-    __slots__ = ("_header", "_parse")
+    # The Cookie header it was parsed from, for ``getlist``. PERF: a slot, not a __dict__.
+    __slots__ = ("_header",)
+    _header: str
 
-    def __init__(
-        self,
-        first: dict[str, str] | None = None,
-        header: str | None = None,
-        parse: Callable[[str | None], dict[str, str]] | None = None,
-    ) -> None:
-        super().__init__(first or ())
-        self._header = header
-        self._parse = parse
+    @classmethod
+    def from_header(cls, header: str) -> RequestCookies:
+        """Parse a Cookie header (PERF: dict's own constructor, one attribute set)."""
+        cookies = cls(parse_cookie(header))
+        cookies._header = header
+        return cookies
 
     def __missing__(self, key: str) -> str:
         raise BadRequestKeyError(key)
@@ -272,11 +272,11 @@ class RequestCookies(dict[str, str]):
         if key not in self:
             return []
         values = [self[key]]
-        header, parse = self._header, self._parse
-        if header is not None and parse is not None and header.count(key) > 1:
+        header: str | None = getattr(self, "_header", None)
+        if header is not None and header.count(key) > 1:
             values = []
             for part in header.split(";"):
-                value = parse(part).get(key)
+                value = parse_cookie(part).get(key)
                 if value is not None:
                     values.append(value)
         if type is None:
@@ -307,9 +307,6 @@ class RequestCookies(dict[str, str]):
         raise TypeError(f"'{type(self).__name__}' objects are immutable")
 
     __setitem__ = __delitem__ = setdefault = pop = popitem = update = clear = _immutable
-
-    def __reduce__(self) -> Any:
-        return (dict, (dict(self),))
 
 
 _UNSAFE = ("\r", "\n", "\0")

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from .accept import Accept, LanguageAccept, MIMEAccept, parse_accept
-from .cookies import parse_cookie
 from .datastructures import Headers, ImmutableMultiDict, MultiDict, RequestCookies
 from .exceptions import BadRequest, RequestEntityTooLarge, SecurityError, UnsupportedMediaType
 from .request_headers import RequestHeaderMixin
@@ -396,9 +395,7 @@ class Request(RequestHeaderMixin):
             header = self._header("cookie")
             # PERF: no parse for a request without cookies (a first visit)
             cookies = self._cookies = (
-                RequestCookies(parse_cookie(header), header, parse_cookie)
-                if header
-                else RequestCookies()
+                RequestCookies.from_header(header) if header else RequestCookies()
             )
         return cookies
 
