@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ._install import install_hint
 from .json_tag import TaggedJSONSerializer
 
 if TYPE_CHECKING:
@@ -253,7 +254,7 @@ class SecureCookieSessionInterface(SessionInterface):
             from itsdangerous import URLSafeTimedSerializer
         except ImportError:  # pragma: no cover - depends on the environment
             raise RuntimeError(
-                "Sessions need itsdangerous: pip install 'tumbler[sessions]'"
+                "Sessions need itsdangerous: " + install_hint("itsdangerous>=2.1", "sessions")
             ) from None
         keys: list[Any] = list(app.config["SECRET_KEY_FALLBACKS"] or [])
         keys.append(app.secret_key)  # the newest key signs; every key verifies
