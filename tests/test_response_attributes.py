@@ -215,11 +215,6 @@ def test_test_response_as_context_manager(app: Tumbler, client: TestClient) -> N
         assert response.text == "hi"
 
 
-def test_direct_passthrough_is_kept() -> None:
-    assert Response(b"x", direct_passthrough=True).direct_passthrough is True
-    assert Response(b"x").direct_passthrough is False
-
-
 # Headers: Werkzeug's methods -------------------------------------------------------------------
 
 
