@@ -7,16 +7,15 @@ import sys
 from typing import Any
 
 import pytest
+import werkzeug.exceptions as wz
+from werkzeug.datastructures import Headers as WHeaders
+from werkzeug.datastructures import MultiDict as WMultiDict
+from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.wrappers import Response as WResponse
 
 from tumbler import Tumbler, abort
 from tumbler.http import exceptions as tumbler_exceptions
 from tumbler.testing import TestClient
-
-wz = pytest.importorskip("werkzeug.exceptions")
-from werkzeug.datastructures import Headers as WHeaders  # noqa: E402
-from werkzeug.datastructures import MultiDict as WMultiDict  # noqa: E402
-from werkzeug.routing import BaseConverter, ValidationError  # noqa: E402
-from werkzeug.wrappers import Response as WResponse  # noqa: E402
 
 
 class TeapotError(wz.HTTPException):
