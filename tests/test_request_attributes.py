@@ -261,3 +261,20 @@ def test_if_modified_since_is_aware_utc() -> None:
     with app.test_request_context(headers={"If-Modified-Since": "Sun, 06 Nov 1994 08:49:37 GMT"}):
         assert request.if_modified_since == datetime(1994, 11, 6, 8, 49, 37, tzinfo=UTC)
         assert request.cache_control.max_age is None
+
+
+def test_user_agent_class_can_be_replaced(app: Tumbler, client: TestClient) -> None:
+    class Parsed:
+        def __init__(self, string: str) -> None:
+            self.string = string
+            self.browser = string.partition("/")[0] or None
+
+    _echo(app, lambda: {"browser": request.user_agent.browser})
+    from tumbler.http.request import Request
+
+    Request.user_agent_class = Parsed
+    try:
+        assert client.get("/", headers={"User-Agent": "Firefox/130"}).json == {"browser": "Firefox"}
+    finally:
+        del Request.user_agent_class  # back to the mixin's default
+    assert client.get("/", headers={"User-Agent": "Firefox/130"}).json == {"browser": None}

@@ -198,3 +198,21 @@ def test_tumbler_never_imports_werkzeug() -> None:
         "assert not [m for m in sys.modules if m.startswith('werkzeug')], 'werkzeug imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_blueprint_errorhandler_with_a_werkzeug_class(app: Tumbler, client: TestClient) -> None:
+    from tumbler import Blueprint
+
+    bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+    @bp.errorhandler(wz.Forbidden)
+    def forbidden(error: Any) -> Any:
+        return f"admin says no ({error.code})", 403
+
+    bp.add_url_rule("/t", "t", lambda: abort(403))
+    bp.add_url_rule("/w", "w", _raise(wz.Forbidden()))
+    app.register_blueprint(bp)
+    app.add_url_rule("/outside", "outside", lambda: abort(403))
+    assert client.get("/admin/t").text == "admin says no (403)"
+    assert client.get("/admin/w").text == "admin says no (403)"
+    assert client.get("/outside").text != "admin says no (403)"
