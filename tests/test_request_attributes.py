@@ -210,6 +210,7 @@ def test_get_json_uses_the_app_json_provider(app: Tumbler, client: TestClient) -
         b"[1e999]",
         b"[2.5E+308]",
         b"[1" + b"0" * 215 + b".5e95]",  # overflows with a 2-digit exponent
+        "[NaN]".encode("utf-16"),  # Python's parser reads UTF-16 and UTF-32 too
     ],
 )
 def test_non_finite_numbers_in_request_json_are_a_400(
