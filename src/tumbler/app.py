@@ -339,7 +339,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         ctx = Context(self, request)
         config = request.config = self.config
         # a permanent session is re-sent on every request (PERF: no call without cookies)
-        if request._header("cookie") is not None and refresh_wanted(self, request):
+        cookie = request._header("cookie")
+        if cookie is not None and refresh_wanted(self, cookie):
             ctx.session  # noqa: B018 - opens it, so it is saved with the response
         refused = request.framing_error()
         if refused is None and config.get("TRUSTED_HOSTS"):

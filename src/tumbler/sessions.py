@@ -218,18 +218,17 @@ def _add_vary_cookie(response: Response) -> None:
         response.headers["Vary"] = f"{current}, Cookie"
 
 
-def refresh_wanted(app: Tumbler, request: Request) -> bool:
-    """Whether to open this request's session now, so a permanent one is refreshed.
+def refresh_wanted(app: Tumbler, cookie_header: str) -> bool:
+    """Whether to open a request's session now, so a permanent one is refreshed.
 
     With ``SESSION_REFRESH_EACH_REQUEST`` (the default), Flask re-sends a permanent
     session's cookie on every request, also when the view never reads the session. Sessions
-    open lazily here, so a request that carries the session cookie opens it up front.
-    PERF: a request without cookies costs one header lookup.
+    open lazily here, so a request whose Cookie header holds the session cookie's name opens
+    it up front (the app asks only when the request has a Cookie header).
     """
-    header = request._header("cookie")
-    if not header or not app.config["SESSION_REFRESH_EACH_REQUEST"]:
-        return False
-    return app.session_interface.get_cookie_name(app) in header
+    return bool(app.config["SESSION_REFRESH_EACH_REQUEST"]) and (
+        app.session_interface.get_cookie_name(app) in cookie_header
+    )
 
 
 #: The serializer of the session cookie's payload: Flask's tagged JSON, so a cookie written
