@@ -267,3 +267,35 @@ def test_headers_and_multidict_passed_as_response_headers(app: Tumbler, client: 
     app.add_url_rule("/h", "h", lambda: ("x", Headers([("X-B", "1")])))
     assert client.get("/md").headers.getlist("X-A") == ["1", "2"]
     assert client.get("/h").headers["X-B"] == "1"
+
+
+def test_more_header_properties(app: Tumbler, client: TestClient) -> None:
+    from datetime import timedelta
+
+    @app.route("/")
+    def view() -> Response:
+        response = Response("x")
+        response.content_encoding = "identity"
+        response.content_location = "/doc.en"
+        response.content_language = ["en", "fr"]
+        response.content_language.add("EN")  # already there
+        response.age = timedelta(seconds=30)
+        response.retry_after = 120
+        return response
+
+    headers = client.get("/").headers
+    assert headers["Content-Encoding"] == "identity"
+    assert headers["Content-Location"] == "/doc.en"
+    assert headers["Content-Language"] == "en, fr"
+    assert headers["Age"] == "30"
+    assert headers["Retry-After"] == "120"
+    response = Response("x")
+    response.retry_after = LAST_MODIFIED
+    assert response.headers["Retry-After"] == "Wed, 01 Jan 2020 00:00:00 GMT"
+    assert response.retry_after == LAST_MODIFIED
+    response.retry_after = 5
+    assert isinstance(response.retry_after, datetime)
+    response.age = None
+    assert response.age is None and "Age" not in response.headers
+    response.headers["Age"] = "7"
+    assert response.age == timedelta(seconds=7)

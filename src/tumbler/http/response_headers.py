@@ -12,7 +12,7 @@ a suffix range longer than the body selects the whole body.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, formatdate
 from typing import TYPE_CHECKING, Any
 
@@ -226,6 +226,64 @@ class ResponseHeaderMixin:
     @date.setter
     def date(self, value: datetime | int | float | str | None) -> None:
         self._set_date("Date", value)
+
+    @property
+    def retry_after(self) -> datetime | None:
+        """The Retry-After header as a UTC datetime (a number of seconds counts from now)."""
+        value = self.headers.get("Retry-After")
+        if value is not None and value.strip().isdigit():
+            return datetime.now(UTC) + timedelta(seconds=int(value))
+        return parse_date(value)
+
+    @retry_after.setter
+    def retry_after(self, value: datetime | int | str | None) -> None:
+        if isinstance(value, int):
+            self._set_or_remove("Retry-After", str(value))
+        else:
+            self._set_date("Retry-After", value)
+
+    @property
+    def age(self) -> timedelta | None:
+        """The Age header as a timedelta."""
+        value = self.headers.get("Age")
+        if value is None or not (value.isdigit() and value.isascii()):
+            return None
+        return timedelta(seconds=int(value))
+
+    @age.setter
+    def age(self, value: timedelta | int | None) -> None:
+        if isinstance(value, timedelta):
+            value = int(value.total_seconds())
+        self._set_or_remove("Age", None if value is None else str(value))
+
+    # Content metadata ------------------------------------------------------------------------
+
+    @property
+    def content_encoding(self) -> str | None:
+        """The Content-Encoding header (``gzip``, ``br``, ...)."""
+        return self.headers.get("Content-Encoding")
+
+    @content_encoding.setter
+    def content_encoding(self, value: str | None) -> None:
+        self._set_or_remove("Content-Encoding", value)
+
+    @property
+    def content_location(self) -> str | None:
+        """The Content-Location header."""
+        return self.headers.get("Content-Location")
+
+    @content_location.setter
+    def content_location(self, value: str | None) -> None:
+        self._set_or_remove("Content-Location", value)
+
+    @property
+    def content_language(self) -> HeaderSet:
+        """The Content-Language header as a live set."""
+        return self._header_set("Content-Language")
+
+    @content_language.setter
+    def content_language(self, value: str | Iterable[str] | None) -> None:
+        self._set_header_set("Content-Language", value)
 
     # Ranges ----------------------------------------------------------------------------------
 
