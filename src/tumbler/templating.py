@@ -147,6 +147,19 @@ class AppTemplating(TemplateRegistry):
         if env is not None:  # already made: update it too
             getattr(env, kind)[key] = func
 
+    @property
+    def jinja_environment(self) -> type[Environment]:
+        """The class ``create_jinja_environment`` makes: ``tumbler.templating.Environment``.
+
+        Set it (on a subclass, or on the app before first use) to a subclass of that class.
+        """
+        cls = self.__dict__.get("_jinja_environment")
+        return cls if cls is not None else cast("type[Environment]", _jinja().Environment)
+
+    @jinja_environment.setter
+    def jinja_environment(self, cls: type[Environment]) -> None:
+        self.__dict__["_jinja_environment"] = cls
+
     @cached_property
     def jinja_env(self) -> Environment:
         """The app's Jinja environment, made on first use by ``create_jinja_environment``."""
@@ -169,7 +182,7 @@ class AppTemplating(TemplateRegistry):
             "g": g,
         }
         env: Environment = _jinja().create_environment(
-            app, options, template_globals, self.template_items
+            app, options, template_globals, self.template_items, self.jinja_environment
         )
         return env
 
@@ -203,6 +216,13 @@ class AppTemplating(TemplateRegistry):
                     )
                 context.update(handler.func())
         context.update(original)
+
+
+def __getattr__(name: str) -> Any:
+    """``tumbler.templating.Environment``, imported (with Jinja2) only when asked for."""
+    if name == "Environment":
+        return _jinja().Environment
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Rendering ----------------------------------------------------------------------------------
