@@ -11,7 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote_from_bytes
 
@@ -65,7 +65,8 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
     """The application: create one, register views and hooks, serve it over WSGI or ASGI.
 
     ``app`` itself is the WSGI callable (``gunicorn module:app``) and ``app.asgi`` is the
-    ASGI one (``uvicorn module:app.asgi``).
+    ASGI one (``uvicorn module:app.asgi``); ``app`` also answers ASGI 2 calls, so ``uvicorn
+    module:app`` and ``uvicorn --factory module:create_app`` work too.
     """
 
     response_class = Response
@@ -604,6 +605,17 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         """
         return self.asgi_app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        """The WSGI entry point: ``gunicorn module:app``."""
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any] | None = None
+    ) -> Any:
+        """The WSGI entry point (``gunicorn module:app``), and an ASGI 2 one.
+
+        Called with one argument, the app is an ASGI 2 application (``app(scope)`` returns
+        ``instance(receive, send)``): that is what uvicorn assumes of an object whose
+        ``__call__`` is not a coroutine function, so ``uvicorn module:app``, ``uvicorn
+        --factory module:create_app`` and gunicorn's uvicorn worker serve the app over
+        ASGI. ``app.asgi`` (ASGI 3) saves that one extra call per request.
+        """
+        if start_response is None:
+            return partial(self.asgi_app, environ)
         return self.wsgi_app(environ, start_response)

@@ -23,7 +23,7 @@ from .routing import BuildError
 if TYPE_CHECKING:
     from .app import Tumbler
     from .blueprints import Blueprint
-    from .cli import CliRunner
+    from .cli_testing import CliRunner
     from .testing import TestClient
 
 __all__ = ["Aborter", "AppResources"]
@@ -70,7 +70,7 @@ class AppResources:
     aborter_class: type[Aborter] = Aborter
     #: The class ``test_client()`` makes; None means ``tumbler.testing.TestClient``.
     test_client_class: type[TestClient] | None = None
-    #: The class ``test_cli_runner()`` makes; None means ``tumbler.cli.CliRunner``.
+    #: The class ``test_cli_runner()`` makes; None means ``tumbler.cli_testing.CliRunner``.
     test_cli_runner_class: type[CliRunner] | None = None
 
     if TYPE_CHECKING:
@@ -200,7 +200,7 @@ class AppResources:
 
     def test_cli_runner(self, **kwargs: Any) -> CliRunner:
         """A runner that invokes the ``tumbler`` command line against this app."""
-        from .cli import CliRunner
+        from .cli_testing import CliRunner
 
         cls = self.test_cli_runner_class or CliRunner
         return cls(cast("Tumbler", self), **kwargs)
