@@ -123,11 +123,17 @@ def _uvicorn() -> Any:
 def _import_spec(app: Tumbler) -> str:
     """How the reloader's child process finds ``app`` again: ``module-or-file:name``."""
     module = sys.modules.get(app.import_name)
-    if app.import_name == "__main__" or module is None:
-        module = sys.modules["__main__"]
-        where = os.path.abspath(str(getattr(module, "__file__", "") or ""))
-        if not where:
-            raise RuntimeError("app.run(use_reloader=True) needs the app to be in a file.")
+    if app.import_name == "__main__":
+        main = sys.modules["__main__"]
+        where = os.path.abspath(str(getattr(main, "__file__", "") or ""))
+        if not getattr(main, "__file__", None):
+            raise RuntimeError("app.run() with the reloader needs the app to be in a file.")
+        module = main
+    elif module is None:
+        raise RuntimeError(
+            f"app.run() with the reloader imports the app again, but {app.import_name!r} is "
+            "not an imported module; make the app with Tumbler(__name__)."
+        )
     else:
         where = app.import_name
     names = [name for name, value in vars(module).items() if value is app]

@@ -158,18 +158,18 @@ class Context:
         tokens = self._tokens
         if not tokens:
             raise RuntimeError(f"Popped a context that is not pushed: {self!r}.")
+        current = _cv_context.get()
+        if current is not self:
+            raise AssertionError(f"Popped wrong context ({current!r} instead of {self!r}).")
         try:
             if len(tokens) == 1:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 self._teardown(exc)
         finally:
-            current = _cv_context.get()
             _cv_context.reset(tokens.pop())
             if appcontext_popped.receivers:
                 appcontext_popped.send(self.app, _async_wrapper=_in_loop)
-        if current is not self:
-            raise AssertionError(f"Popped wrong context ({current!r} instead of {self!r}).")
 
     def _teardown(self, exc: BaseException | None) -> None:
         app = self.app
