@@ -28,7 +28,7 @@ class Resource:
 
     def __init__(self) -> None:
         self.closed = False
-        self.closed_with: BaseException | None | str = "not closed"
+        self.closed_with: BaseException | str | None = "not closed"
 
     def close(self, exc: BaseException | None) -> None:
         self.closed = True
@@ -230,9 +230,9 @@ def test_signals_for_hand_pushed_contexts(app: Tumbler) -> None:
         request_tearing_down.connected_to(on_request_down, app),
         appcontext_tearing_down.connected_to(on_down, app),
         appcontext_popped.connected_to(on_pop, app),
+        app.test_request_context(),
     ):
-        with app.test_request_context():
-            pass
+        pass
     assert seen == [
         "pushed",
         "request_tearing_down None",
