@@ -24,6 +24,7 @@ from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
 from .http.request import Request, untrusted_host
 from .http.response import Response
+from .instance import default_instance_path
 from .json import DefaultJSONProvider, JSONProvider
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
@@ -86,7 +87,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
     ) -> None:
         super().__init__(import_name)
         self.root_path = root_path or _root_path(import_name)
-        self.instance_path = instance_path or os.path.join(self.root_path, "instance")
+        self.instance_path = instance_path or default_instance_path(import_name)
         self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = template_folder

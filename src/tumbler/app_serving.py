@@ -13,6 +13,8 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ._install import install_hint
+
 if TYPE_CHECKING:
     from .app import Tumbler
 
@@ -116,7 +118,9 @@ def _uvicorn() -> Any:
     try:
         import uvicorn
     except ImportError:  # pragma: no cover - depends on the environment
-        raise RuntimeError("app.run() needs uvicorn: pip install 'tumbler[serve]'") from None
+        raise RuntimeError(
+            "app.run() needs uvicorn: " + install_hint("uvicorn>=0.30", "serve")
+        ) from None
     return uvicorn
 
 
