@@ -385,3 +385,35 @@ def test_asgi2_call(app: Tumbler) -> None:
     asyncio.run(app(scope)(receive, send))
     assert sent[0]["status"] == 200
     assert b"".join(m.get("body", b"") for m in sent[1:]) == b"over ASGI 2"
+
+
+def test_inject_url_defaults_and_update_template_context(app: Tumbler) -> None:
+    bp = Blueprint("shop", __name__, url_prefix="/<lang>")
+
+    @bp.route("/items")
+    def items(lang: str) -> str:
+        return lang
+
+    @app.url_defaults
+    def app_defaults(endpoint: str, values: dict[str, Any]) -> None:
+        values.setdefault("tracking", "app")
+
+    @bp.url_defaults
+    def shop_defaults(endpoint: str, values: dict[str, Any]) -> None:
+        values.setdefault("lang", "en")
+
+    @app.context_processor
+    def site() -> dict[str, Any]:
+        return {"site": "shop", "title": "from the processor"}
+
+    app.register_blueprint(bp)
+    values: dict[str, Any] = {}
+    app.inject_url_defaults("shop.items", values)
+    assert values == {"tracking": "app", "lang": "en"}
+    with app.test_request_context("/fr/items"):
+        assert url_for("shop.items") == "/en/items?tracking=app"
+        context: dict[str, Any] = {"title": "given"}
+        app.update_template_context(context)
+    assert context["site"] == "shop"
+    assert context["title"] == "given"  # values passed to the render call win
+    assert {"g", "request", "session"} <= set(context)

@@ -287,3 +287,48 @@ def test_default_handler(app: Tumbler) -> None:
     finally:
         logging.root.handlers[:] = saved
         logger.handlers.clear()
+
+
+PLUGIN_MODULE = """
+    import click
+
+    from tumbler import current_app
+    from tumbler.cli import with_appcontext
+
+
+    @click.command()
+    @click.argument("to")
+    @with_appcontext
+    def migrate(to):
+        click.echo(f"migrating {current_app.name} to {to}")
+"""
+
+
+@pytest.fixture
+def installed_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A distribution on sys.path whose ``flask.commands`` entry point adds ``migrate``."""
+    name = f"plugin_cli_{os.getpid()}"
+    (tmp_path / f"{name}.py").write_text(textwrap.dedent(PLUGIN_MODULE))
+    dist = tmp_path / "tumbler_test_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: tumbler-test-plugin\nVersion: 1.0\n"
+    )
+    (dist / "entry_points.txt").write_text(f"[flask.commands]\nmigrate = {name}:migrate\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield name
+    sys.modules.pop(name, None)
+
+
+def test_plugin_commands_from_entry_points(app: Tumbler, installed_plugin: str) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["migrate", "v2"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "migrating tests_app to v2\n"
+    assert "migrate" in runner.invoke(args=["--help"]).stdout
+
+    from tumbler.cli import FlaskGroup
+
+    cli = FlaskGroup(create_app=lambda: app)
+    flask_style = ClickRunner().invoke(cli, ["migrate", "v3"])
+    assert flask_style.output == "migrating tests_app to v3\n"

@@ -62,6 +62,7 @@ __all__ = [
     "format_routes",
     "locate_app",
     "main",
+    "plugin_commands",
     "with_appcontext",
 ]
 
@@ -629,8 +630,23 @@ def _global_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def plugin_commands() -> dict[str, Any]:
+    """Commands installed packages add: entry points of ``tumbler.commands`` or Flask's
+    ``flask.commands`` group (tumbler's win), by name; each is loaded only when run."""
+    from importlib.metadata import entry_points
+
+    found: dict[str, Any] = {}
+    for group in ("flask.commands", "tumbler.commands"):
+        for entry_point in entry_points(group=group):
+            found[entry_point.name] = entry_point
+    return found
+
+
 def _help_text(get_app: Callable[[], Tumbler]) -> str:
     rows = {name: summary for name, (_, summary) in _BUILTINS.items()}
+    rows.update(
+        (name, f"(from {ep.value.partition(':')[0]})") for name, ep in plugin_commands().items()
+    )
     note = ""
     try:
         group = get_app().cli
@@ -675,7 +691,8 @@ def _run(argv: list[str], preset: Tumbler | None) -> int:
     if builtin is not None:
         return builtin[0](_Invocation(rest, get_app, opts.app, debug))
     app = get_app()
-    command = app.cli.get_command(name)
+    plugin = plugin_commands().get(name)  # before the app's, as in Flask
+    command = Command(plugin.load(), name, None, {}) if plugin else app.cli.get_command(name)
     if command is None:
         raise UsageError(f"No such command {name!r}.")
     with app.app_context():

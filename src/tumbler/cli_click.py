@@ -107,6 +107,7 @@ class TumblerGroup(click.Group):
         names = set(super().list_commands(ctx))
         if self.add_default_commands:
             names.update(cli._BUILTINS)
+            names.update(cli.plugin_commands())
         try:
             names.update(self._app(ctx).cli.list_commands())
         except cli.NoAppException:
@@ -129,6 +130,11 @@ class TumblerGroup(click.Group):
                 return run_builtin(cli._Invocation(args, get_app, info.app_import_path, debug))
 
             return _as_click(cmd_name, summary, run)
+        plugin = cli.plugin_commands().get(cmd_name) if self.add_default_commands else None
+        if plugin is not None:
+            loaded = plugin.load()
+            if isinstance(loaded, click.Command):
+                return loaded  # a click command: run it as it is, as Flask does
         app = self._app(ctx)
         command = app.cli.get_command(cmd_name)
         if command is None:
