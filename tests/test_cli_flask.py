@@ -332,3 +332,26 @@ def test_plugin_commands_from_entry_points(app: Tumbler, installed_plugin: str) 
     cli = FlaskGroup(create_app=lambda: app)
     flask_style = ClickRunner().invoke(cli, ["migrate", "v3"])
     assert flask_style.output == "migrating tests_app to v3\n"
+
+
+def test_module_level_app_run_is_skipped_by_tumbler_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script that calls ``app.run()`` unguarded still works with ``tumbler run``."""
+    import uvicorn
+
+    calls: list[Any] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: calls.append((a, kw)))
+    name = f"runs_itself_{os.getpid()}"
+    (tmp_path / f"{name}.py").write_text(
+        "from tumbler import Tumbler\n\napp = Tumbler(__name__)\napp.run(port=9999)\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("TUMBLER_SKIP_DOTENV", "1")
+    try:
+        assert main(["--app", name, "run", "--port", "8123"]) == 0
+    finally:
+        sys.modules.pop(name, None)
+    assert len(calls) == 1
+    assert calls[0][1]["port"] == 8123
+    assert "TUMBLER_RUN_FROM_CLI" not in os.environ  # restored once the server stopped
