@@ -417,3 +417,28 @@ def test_inject_url_defaults_and_update_template_context(app: Tumbler) -> None:
     assert context["site"] == "shop"
     assert context["title"] == "given"  # values passed to the render call win
     assert {"g", "request", "session"} <= set(context)
+
+
+def test_jinja_loaders(folder_app: Tumbler) -> None:
+    loader = folder_app.jinja_loader
+    assert loader is not None
+    assert "macros.html" in loader.list_templates()
+    assert "macros.html" in folder_app.create_global_jinja_loader().list_templates()
+    assert Tumbler("no_templates", template_folder=None).jinja_loader is None
+
+    class MyApp(Tumbler):
+        def create_global_jinja_loader(self) -> Any:
+            from jinja2 import DictLoader
+
+            return DictLoader({"page.html": "from a dict"})
+
+    app = MyApp("dict_templates")
+    assert app.jinja_env.get_template("page.html").render() == "from a dict"
+
+
+def test_auto_find_instance_path(tmp_path: Path) -> None:
+    app = Tumbler(__name__)
+    assert app.auto_find_instance_path() == app.instance_path
+    given = Tumbler(__name__, instance_path=str(tmp_path))
+    assert given.instance_path == str(tmp_path)
+    assert given.auto_find_instance_path() == app.instance_path

@@ -12,7 +12,7 @@ from jinja2 import BaseLoader, FileSystemLoader, TemplateNotFound
 if TYPE_CHECKING:
     from .app import Tumbler
 
-__all__ = ["AppLoader", "Environment", "create_environment"]
+__all__ = ["AppLoader", "Environment", "create_environment", "folder_loader"]
 
 
 class AppLoader(BaseLoader):
@@ -72,6 +72,11 @@ class AppLoader(BaseLoader):
         return sorted(names)
 
 
+def folder_loader(root: str, folder: str) -> FileSystemLoader:
+    """A loader for one template folder (``app.jinja_loader``)."""
+    return FileSystemLoader(os.path.join(root, folder))
+
+
 class Environment(jinja2.Environment):
     """The class of ``app.jinja_env`` (Flask's ``templating.Environment``): made with the app.
 
@@ -80,7 +85,7 @@ class Environment(jinja2.Environment):
 
     def __init__(self, app: Tumbler, **options: Any) -> None:
         if "loader" not in options:
-            options["loader"] = AppLoader(app)
+            options["loader"] = app.create_global_jinja_loader()
         super().__init__(**options)
         self.app = app
 

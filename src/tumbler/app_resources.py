@@ -102,6 +102,13 @@ class AppResources:
 
     # Files next to the code and in the instance folder ------------------------------------
 
+    def auto_find_instance_path(self) -> str:
+        """Where the instance folder is when none is given: beside the package, or
+        ``sys.prefix/var/<name>-instance`` when the package is installed (Flask's rule)."""
+        from .instance import default_instance_path
+
+        return default_instance_path(cast("Tumbler", self).import_name)
+
     def open_resource(
         self, resource: str, mode: str = "rb", encoding: str | None = None
     ) -> IO[Any]:

@@ -24,7 +24,7 @@ from .globals import g, request, session
 from .signals import before_render_template, template_rendered
 
 if TYPE_CHECKING:
-    from jinja2 import Environment, Template
+    from jinja2 import BaseLoader, Environment, Template
 
     from .app import Tumbler
     from .blueprints import Blueprint
@@ -148,6 +148,18 @@ class AppTemplating(TemplateRegistry):
         env = self.__dict__.get("jinja_env")
         if env is not None:  # already made: update it too
             getattr(env, kind)[key] = func
+
+    @property
+    def jinja_loader(self) -> BaseLoader | None:
+        """A loader for the app's own ``template_folder`` (None without one)."""
+        app = cast("Tumbler", self)
+        if app.template_folder is None:
+            return None
+        return cast("BaseLoader", _jinja().folder_loader(app.root_path, app.template_folder))
+
+    def create_global_jinja_loader(self) -> BaseLoader:
+        """The environment's loader: the app's folder first, then each blueprint's."""
+        return cast("BaseLoader", _jinja().AppLoader(self))
 
     @property
     def jinja_environment(self) -> type[Environment]:
