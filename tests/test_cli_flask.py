@@ -355,3 +355,17 @@ def test_module_level_app_run_is_skipped_by_tumbler_run(
     assert len(calls) == 1
     assert calls[0][1]["port"] == 8123
     assert "TUMBLER_RUN_FROM_CLI" not in os.environ  # restored once the server stopped
+
+
+def test_flask_group_without_an_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tumbler.cli import FlaskGroup
+
+    monkeypatch.chdir(tmp_path)
+    cli = FlaskGroup()
+    listing = ClickRunner().invoke(cli, ["--help"])
+    assert listing.exit_code == 0
+    assert "routes" in listing.output
+    result = ClickRunner().invoke(cli, ["nothing-here"])
+    assert result.exit_code == 2
+    assert "Could not locate a Tumbler application" in result.output
+    assert "No such command" in result.output

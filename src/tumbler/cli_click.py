@@ -135,7 +135,11 @@ class TumblerGroup(click.Group):
             loaded = plugin.load()
             if isinstance(loaded, click.Command):
                 return loaded  # a click command: run it as it is, as Flask does
-        app = self._app(ctx)
+        try:
+            app = self._app(ctx)
+        except cli.NoAppException as error:
+            click.echo(f"Error: {error}\n", err=True)  # then click's "No such command"
+            return None
         command = app.cli.get_command(cmd_name)
         if command is None:
             return None
