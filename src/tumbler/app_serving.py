@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ._install import install_hint
 
@@ -82,7 +82,7 @@ class AppServing:
         ``debug=True`` turns on debug mode and the reloader (``use_reloader=False`` keeps it
         off). ``load_dotenv`` loads ``.env`` and ``.flaskenv`` first.
         """
-        app: Tumbler = self  # type: ignore[assignment]
+        app = cast("Tumbler", self)
         if os.environ.get(RUN_FROM_CLI) == "true":
             return  # the command line (or the reloader) serves this app already
         from .envfiles import debug_flag, should_load_dotenv
