@@ -13,7 +13,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
-from urllib.parse import quote_from_bytes
+from urllib.parse import quote_from_bytes, urljoin
 
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _cv_context
@@ -25,7 +25,7 @@ from .http.response import Response
 from .json import DefaultJSONProvider, JSONProvider
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
-from .routing import Map, Rule
+from .routing import Map, Rule, RuleRedirect
 from .scaffold import Scaffold, endpoint_from_view
 from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
 from .templating import AppTemplating
@@ -100,6 +100,9 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         instance_path: str | None = None,
         instance_relative_config: bool = False,
         root_path: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        static_host: str | None = None,
     ) -> None:
         super().__init__(import_name)
         self.root_path = root_path or _root_path(import_name)
@@ -111,7 +114,9 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             self.instance_path if instance_relative_config else self.root_path,
             self.default_config,
         )
-        self.url_map = Map()
+        self.url_map = Map(host_matching=host_matching)
+        #: Match ``subdomain=`` rules against the request's host under ``SERVER_NAME``.
+        self.subdomain_matching = subdomain_matching
         self.json: JSONProvider = self.json_provider_class(self)
         self.extensions: dict[str, Any] = {}
         self.teardown_appcontext_funcs: list[Handler] = []
@@ -134,9 +139,17 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         self.wsgi_app: WSGIAdapter | Callable[..., Any] = WSGIAdapter(self)
         #: The ASGI application; wrap it to add ASGI middleware.
         self.asgi_app: ASGIAdapter | Callable[..., Any] = ASGIAdapter(self)
+        if host_matching and self.has_static_folder and not static_host:
+            raise ValueError("With host_matching=True and a static folder, set static_host.")
+        if static_host and not host_matching:
+            raise ValueError("static_host is only used with host_matching=True.")
         if self.has_static_folder:  # even when the folder does not exist, as in Flask
+            static_options: dict[str, Any] = {"host": static_host} if static_host else {}
             self.add_url_rule(
-                f"{self.static_url_path}/<path:filename>", "static", static_view(self)
+                f"{self.static_url_path}/<path:filename>",
+                "static",
+                static_view(self),
+                **static_options,
             )
 
     # Names and settings ------------------------------------------------------------------------
@@ -325,9 +338,16 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             ctx.hooks = self._hooks_for(None)
             return ctx
         try:
-            rule, args = self.url_map.match(request.path, request.method)
+            url_map = self.url_map
+            if url_map.host_matching or self.subdomain_matching:
+                domain = self._request_domain(request)
+                rule, args = url_map.match(request.path, request.method, domain)
+            else:
+                rule, args = url_map.match(request.path, request.method)
         except HTTPException as error:
-            if isinstance(error, RequestRedirect):
+            if isinstance(error, RuleRedirect):  # redirect_to: relative to the script root
+                error = RequestRedirect(urljoin(request.root_url, error.new_url))
+            elif isinstance(error, RequestRedirect):
                 error = self._redirect_with_query(error, request)
             ctx.routing_error = request.routing_exception = error
             ctx.hooks = self._hooks_for(None)
@@ -344,6 +364,38 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             return ctx  # view stays None: the pipeline answers with the Allow header
         ctx.view = found[1]
         return ctx
+
+    def _request_domain(self, request: Request) -> str | None:
+        """What ``host=`` or ``subdomain=`` rules are matched against for ``request``.
+
+        With ``host_matching``, the host. With ``subdomain_matching``, the labels in front of
+        ``SERVER_NAME``; None (the default subdomain) for another host or no SERVER_NAME.
+        """
+        host = request.host.lower()
+        if self.url_map.host_matching:
+            return host
+        server_name = str(self.config["SERVER_NAME"] or "").lower()
+        if not server_name:
+            return None
+        if ":" not in server_name:
+            host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if host == server_name:
+            return ""
+        if host.endswith("." + server_name):
+            return host[: -len(server_name) - 1]
+        return None
+
+    def _url_host(self, domain: str, request: Request | None, host: str) -> str | None:
+        """The host a URL to a rule with ``domain`` must name, or None when it is this one."""
+        if self.url_map.host_matching:
+            return domain if domain and (request is None or domain != host) else None
+        current = self._request_domain(request) if request is not None else None
+        if current is None:
+            current = self.url_map.default_subdomain
+        if domain == current and request is not None:
+            return None
+        server_name = self.config["SERVER_NAME"] or host
+        return f"{domain}.{server_name}" if domain else str(server_name)
 
     def _dispatch_for(self, endpoint: str) -> tuple[HookSet, Handler]:
         found = self._dispatch[endpoint] = (self._hooks_for(endpoint), self._view_handler(endpoint))
@@ -512,6 +564,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
 
     def url_for(
         self,
+        /,
         endpoint: str,
         *,
         _anchor: str | None = None,
@@ -530,7 +583,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
                 blueprint = request.blueprint
                 endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
             root, host, scheme = request.root_path, request.host, request.scheme
-            external = bool(_external)
+            external = _scheme is not None if _external is None else _external
         else:
             server_name = self.config["SERVER_NAME"]
             if server_name is None:
@@ -547,7 +600,14 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
                 raise ValueError("When specifying '_scheme', '_external' must be True.")
             scheme = _scheme
         self.inject_url_defaults(endpoint, values)
-        url = root + self.url_map.build(endpoint, values, method=_method)
+        if self.url_map.has_domains:  # a rule may live on another host or subdomain
+            path, domain = self.url_map.build_with_domain(endpoint, values, method=_method)
+            other = self._url_host(domain, request, host)
+            if other is not None:
+                host, external = other, True
+            url = root + path
+        else:
+            url = root + self.url_map.build(endpoint, values, method=_method)
         if _anchor is not None:
             url += "#" + quote(_anchor, safe="%!#$&'()*+,/:;=?@")
         if external:

@@ -43,7 +43,7 @@ from .converters import (
     UUIDConverter,
     ValidationError,
 )
-from .map import BuildError, Map
+from .map import BuildError, Map, RuleRedirect
 from .rules import Rule
 
 __all__ = [
@@ -57,6 +57,7 @@ __all__ = [
     "NumberConverter",
     "PathConverter",
     "Rule",
+    "RuleRedirect",
     "UUIDConverter",
     "UnicodeConverter",
     "ValidationError",
