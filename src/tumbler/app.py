@@ -255,7 +255,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             self._auto_options.add(id(rule_obj))
         if view_func is not None:
             existing = self.view_functions.get(endpoint)
-            if existing is not None and existing is not view_func:
+            # ``!=``, not ``is not``: a bound method is a new object at each attribute access.
+            if existing is not None and existing != view_func:
                 raise AssertionError(
                     "View function mapping is overwriting an existing endpoint function: "
                     f"{endpoint}"

@@ -297,6 +297,8 @@ class Command:
 
     def invoke(self, args: Sequence[str], prog: str) -> int:
         """Run the command with its arguments; return the exit status."""
+        if isinstance(self.target, AppGroup):  # a blueprint's ``bp.cli`` group
+            return self.target.invoke(args, prog)
         if self.uses_click:
             return self._invoke_click(args, prog)
         parser = _signature_parser(self.target, prog, self.help)
@@ -426,6 +428,23 @@ class AppGroup:
             if command.target is target or command._click is target:
                 return command
         return None
+
+    @property
+    def help(self) -> str:
+        """What ``tumbler --help`` says of this group when it is a command (``bp.cli``)."""
+        return f"Commands: {', '.join(self.list_commands())}."
+
+    def invoke(self, args: Sequence[str], prog: str) -> int:
+        """Run the command the first argument names, as click's groups do."""
+        if not args or args[0] in ("-h", "--help"):
+            print(f"Usage: {prog} COMMAND [ARGS]...\n\nCommands:")
+            for name in self.list_commands():
+                print(f"  {name:<20} {self.commands[name].short_help}")
+            return 0 if args else 2
+        command = self.get_command(args[0])
+        if command is None:
+            raise UsageError(f"No such command {args[0]!r}.")
+        return command.invoke(list(args[1:]), f"{prog} {args[0]}")
 
     def __repr__(self) -> str:
         return f"<AppGroup {self.name!r} {self.list_commands()}>"
