@@ -542,7 +542,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         from .http.request import WSGIRequest
         from .testing import make_environ
 
-        return self.request_context_for(WSGIRequest(make_environ(*args, **kwargs)))
+        return self.request_context_for(WSGIRequest(make_environ(*args, app=self, **kwargs)))
 
     def test_client(self, use_cookies: bool = True, protocol: str | None = None) -> TestClient:
         """A client that calls the app in-process over WSGI (default) or ASGI."""

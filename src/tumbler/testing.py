@@ -20,33 +20,44 @@ from urllib.parse import urlencode, urlsplit
 
 from .context import Context
 from .http.datastructures import Headers
+from .http.request import Request, WSGIRequest
 from .http.response import Response
 
 if TYPE_CHECKING:
     from .app import Tumbler
 
-__all__ = ["TestClient", "TestResponse", "encode_multipart", "make_environ"]
+__all__ = ["TestClient", "TestResponse", "app_base_url", "encode_multipart", "make_environ"]
 
 HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None
 _REDIRECTS = {301, 302, 303, 307, 308}
 
 
 class RequestSpec:
-    """One request, described once and then rendered as an environ or a scope."""
+    """One request, described once and then rendered as an environ or a scope.
+
+    The positional arguments are Werkzeug's ``EnvironBuilder``'s: path, base_url,
+    query_string, method. ``environ_base`` and ``environ_overrides`` are WSGI keys; under
+    ASGI the ``HTTP_*`` ones become headers and ``REMOTE_ADDR``, ``REMOTE_PORT``,
+    ``SERVER_NAME``, ``SERVER_PORT``, ``SCRIPT_NAME`` and ``wsgi.url_scheme`` scope fields.
+    """
 
     def __init__(
         self,
         path: str = "/",
+        base_url: str | None = None,
+        query_string: str | bytes | Mapping[str, Any] | None = None,
         method: str = "GET",
         *,
         headers: HeadersLike = None,
         data: str | bytes | Mapping[str, Any] | None = None,
         json: Any = None,
-        query_string: str | bytes | Mapping[str, Any] | None = None,
         content_type: str | None = None,
-        base_url: str | None = None,
         root_path: str = "",
+        environ_base: Mapping[str, Any] | None = None,
+        environ_overrides: Mapping[str, Any] | None = None,
     ) -> None:
+        if base_url is not None and base_url.isalpha():  # ("/", "POST"): the old signature
+            base_url, method = None, base_url
         scheme, host = "http", "localhost"
         if base_url is not None:
             parts = urlsplit(base_url)
@@ -55,6 +66,7 @@ class RequestSpec:
         parts = urlsplit(path)
         if parts.scheme:
             scheme, host = parts.scheme, parts.netloc
+        self.environ_extra = {**(environ_base or {}), **(environ_overrides or {})}
         self.method = method.upper()
         self.scheme = scheme
         self.host = host
@@ -128,10 +140,17 @@ class RequestSpec:
                 environ[wsgi_key] = f"{environ[wsgi_key]}{sep}{value}"
             else:
                 environ[wsgi_key] = value
+        environ.update(self.environ_extra)
         return environ
 
     def scope(self) -> dict[str, Any]:
         """An ASGI HTTP scope for this request."""
+        scope = self._scope()
+        if self.environ_extra:
+            _apply_environ(scope, self.environ_extra)
+        return scope
+
+    def _scope(self) -> dict[str, Any]:
         return {
             "type": "http",
             "asgi": {"version": "3.0", "spec_version": "2.3"},
@@ -149,6 +168,27 @@ class RequestSpec:
             "client": ("127.0.0.1", 50000),
             "server": self.server(),
         }
+
+
+def _apply_environ(scope: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    """Carry WSGI environ keys over to the ASGI scope fields that mean the same."""
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    client = list(scope["client"])
+    server = list(scope["server"])
+    for key, value in extra.items():
+        if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key.removeprefix("HTTP_").replace("_", "-").lower().encode("latin-1")
+            headers[:] = [(n, v) for n, v in headers if n != name]
+            headers.append((name, str(value).encode("latin-1")))
+        elif key in ("REMOTE_ADDR", "REMOTE_PORT"):
+            client[key == "REMOTE_PORT"] = value if key == "REMOTE_ADDR" else int(value)
+        elif key in ("SERVER_NAME", "SERVER_PORT"):
+            server[key == "SERVER_PORT"] = value if key == "SERVER_NAME" else int(value)
+        elif key == "SCRIPT_NAME":
+            scope["root_path"] = value
+        elif key == "wsgi.url_scheme":
+            scope["scheme"] = value
+    scope["client"], scope["server"] = tuple(client), tuple(server)
 
 
 def _pairs(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -203,17 +243,56 @@ def encode_multipart(pairs: Iterable[tuple[str, Any]]) -> tuple[bytes, str]:
     return out.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
-def make_environ(*args: Any, **kwargs: Any) -> dict[str, Any]:
-    """A WSGI environ from the test client's arguments (path, method, headers, data, ...)."""
+def make_environ(
+    *args: Any,
+    app: Tumbler | None = None,
+    subdomain: str | None = None,
+    url_scheme: str | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """A WSGI environ from the test client's arguments (path, base_url, headers, data, ...).
+
+    With ``app``, the host, scheme and script root default to its config, as in Flask.
+    """
+    if app is not None and len(args) < 2 and "base_url" not in kwargs:
+        if "root_path" not in kwargs:
+            path = args[0] if args else kwargs.get("path", "/")
+            kwargs["base_url"] = app_base_url(app, path, subdomain, url_scheme)
     return RequestSpec(*args, **kwargs).environ()
 
 
+def app_base_url(
+    app: Tumbler, path: str, subdomain: str | None = None, url_scheme: str | None = None
+) -> str:
+    """Flask's test base URL: SERVER_NAME (or localhost), APPLICATION_ROOT, the URL scheme."""
+    config = app.config
+    host = str(config.get("SERVER_NAME") or "localhost")
+    if subdomain:
+        host = f"{subdomain}.{host}"
+    scheme = url_scheme or str(config.get("PREFERRED_URL_SCHEME") or "http")
+    parts = urlsplit(path)
+    root = str(config.get("APPLICATION_ROOT") or "/").lstrip("/")
+    return f"{parts.scheme or scheme}://{parts.netloc or host}/{root}"
+
+
 class TestResponse(Response):
-    """A response as the client received it, with the request that asked for it."""
+    """A response as the client received it, with the request that asked for it.
+
+    ``with client.get(...) as response:`` closes it at the end, as Werkzeug's does.
+    """
 
     __test__ = False
-    request: RequestSpec
+    #: The request as the app received it (a ``Request`` built from its WSGI environ).
+    request: Request
     history: tuple[TestResponse, ...] = ()
+
+    def __enter__(self) -> TestResponse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        close = getattr(super(), "close", None)
+        if close is not None:
+            close()
 
 
 class TestClient:
@@ -232,6 +311,8 @@ class TestClient:
         self._preserve = False
         self._kept: Context | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
+        #: WSGI environ keys every request starts with (Flask's ``client.environ_base``).
+        self.environ_base: dict[str, Any] = {}
 
     # Context preservation ---------------------------------------------------------------------
 
@@ -261,67 +342,107 @@ class TestClient:
     # Requests ------------------------------------------------------------------------------------
 
     def open(
-        self, path: str = "/", method: str = "GET", *, follow_redirects: bool = False, **kwargs: Any
+        self,
+        path: str = "/",
+        base_url: str | None = None,
+        query_string: str | bytes | Mapping[str, Any] | None = None,
+        method: str = "GET",
+        *,
+        follow_redirects: bool = False,
+        buffered: bool = False,
+        subdomain: str | None = None,
+        url_scheme: str | None = None,
+        environ_base: Mapping[str, Any] | None = None,
+        **kwargs: Any,
     ) -> TestResponse:
-        """Send a request and return the response (following redirects when asked)."""
-        spec = RequestSpec(path, method, **kwargs)
+        """Send a request and return the response (following redirects when asked).
+
+        The arguments are Flask's: positional ``path, base_url, query_string, method``; the
+        host is ``SERVER_NAME`` (or localhost), with ``subdomain.`` in front when given, the
+        scheme ``url_scheme`` or ``PREFERRED_URL_SCHEME``, the script root
+        ``APPLICATION_ROOT``. The response is always read whole (``buffered`` is accepted).
+        A second positional argument made of letters only (``"POST"``) is the method, as
+        tumbler's client took it before; no base URL looks like that.
+        """
+        if base_url is not None and base_url.isalpha():
+            base_url, method = None, base_url
+        if base_url is None and "root_path" not in kwargs:
+            base_url = app_base_url(self.app, path, subdomain, url_scheme)
+        elif subdomain is not None or url_scheme is not None:
+            raise ValueError("Pass 'subdomain' and 'url_scheme' without 'base_url'.")
+        environ = {**self.environ_base, **(environ_base or {})}
+        spec = RequestSpec(
+            path, base_url, query_string, method, environ_base=environ or None, **kwargs
+        )
         response = self._send(spec)
         history: list[TestResponse] = []
         while follow_redirects and response.status_code in _REDIRECTS:
             if len(history) >= 20:
                 raise RuntimeError("Too many redirects")
             history.append(response)
-            location = response.headers["Location"]
-            keep_body = response.status_code in (307, 308)
-            target = urlsplit(location)
-            new_path = target.path or spec.path
-            if not new_path.startswith("/"):
-                new_path = spec.path.rsplit("/", 1)[0] + "/" + new_path
-            spec = RequestSpec(
-                new_path,
-                spec.method if keep_body else ("HEAD" if spec.method == "HEAD" else "GET"),
-                headers=[(k, v) for k, v in spec.headers if k.lower() not in ("cookie",)]
-                if keep_body
-                else [
-                    (k, v)
-                    for k, v in spec.headers
-                    if k.lower() not in ("cookie", "content-type", "content-length")
-                ],
-                data=spec.body if keep_body else None,
-                query_string=target.query,
-                root_path=spec.root_path,
-            )
+            spec = self._redirected(spec, response)
             response = self._send(spec)
         response.history = tuple(history)
         return response
 
-    def get(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def _redirected(self, spec: RequestSpec, response: TestResponse) -> RequestSpec:
+        """The request a browser sends after ``response`` (a redirect) to ``spec``."""
+        location = response.headers["Location"]
+        keep_body = response.status_code in (307, 308)
+        target = urlsplit(location)
+        new_path = target.path or spec.path
+        if not new_path.startswith("/"):
+            new_path = spec.path.rsplit("/", 1)[0] + "/" + new_path
+        root_path = spec.root_path
+        if target.netloc:  # another host (a subdomain, say): the URL says it all
+            new_path = f"{target.scheme or spec.scheme}://{target.netloc}{new_path}"
+            if target.netloc != spec.host:
+                root_path = ""
+        dropped = ("cookie",) if keep_body else ("cookie", "content-type", "content-length")
+        return RequestSpec(
+            new_path,
+            method=spec.method if keep_body else ("HEAD" if spec.method == "HEAD" else "GET"),
+            headers=[(k, v) for k, v in spec.headers if k.lower() not in dropped],
+            data=spec.body if keep_body else None,
+            query_string=target.query,
+            root_path=root_path,
+            environ_base=spec.environ_extra,
+        )
+
+    def get(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a GET request."""
-        return self.open(path, "GET", **kwargs)
+        kwargs["method"] = "GET"
+        return self.open(*args, **kwargs)
 
-    def post(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def post(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a POST request."""
-        return self.open(path, "POST", **kwargs)
+        kwargs["method"] = "POST"
+        return self.open(*args, **kwargs)
 
-    def put(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def put(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a PUT request."""
-        return self.open(path, "PUT", **kwargs)
+        kwargs["method"] = "PUT"
+        return self.open(*args, **kwargs)
 
-    def patch(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def patch(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a PATCH request."""
-        return self.open(path, "PATCH", **kwargs)
+        kwargs["method"] = "PATCH"
+        return self.open(*args, **kwargs)
 
-    def delete(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def delete(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a DELETE request."""
-        return self.open(path, "DELETE", **kwargs)
+        kwargs["method"] = "DELETE"
+        return self.open(*args, **kwargs)
 
-    def head(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def head(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a HEAD request."""
-        return self.open(path, "HEAD", **kwargs)
+        kwargs["method"] = "HEAD"
+        return self.open(*args, **kwargs)
 
-    def options(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def options(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send an OPTIONS request."""
-        return self.open(path, "OPTIONS", **kwargs)
+        kwargs["method"] = "OPTIONS"
+        return self.open(*args, **kwargs)
 
     def set_cookie(self, key: str, value: str = "") -> None:
         """Put a cookie in the jar."""
@@ -348,7 +469,7 @@ class TestClient:
             status, headers, body = self._run_wsgi(spec)
         response = TestResponse(body, status=status)
         response.headers = Headers(headers)  # exactly what was sent (HEAD keeps its length)
-        response.request = spec
+        response.request = WSGIRequest(spec.environ())
         if self.use_cookies:
             self._store_cookies(response)
         return response
