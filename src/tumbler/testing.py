@@ -394,11 +394,13 @@ class TestClient:
         if not new_path.startswith("/"):
             new_path = spec.path.rsplit("/", 1)[0] + "/" + new_path
         root_path = spec.root_path
-        if target.netloc:  # another host (a subdomain, say): the URL says it all
-            new_path = f"{target.scheme or spec.scheme}://{target.netloc}{new_path}"
-            if target.netloc != spec.host:
-                root_path = ""
-        dropped = ("cookie",) if keep_body else ("cookie", "content-type", "content-length")
+        if target.netloc and target.netloc != spec.host:  # another host (a subdomain, say)
+            root_path = ""
+        host = target.netloc or spec.host
+        new_path = f"{target.scheme or spec.scheme}://{host}{new_path}"
+        dropped = ("cookie", "host")
+        if not keep_body:
+            dropped += ("content-type", "content-length")
         return RequestSpec(
             new_path,
             method=spec.method if keep_body else ("HEAD" if spec.method == "HEAD" else "GET"),
