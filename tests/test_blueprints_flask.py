@@ -81,7 +81,9 @@ def test_app_helpers_apply_to_app_routes(app: Tumbler, client: TestClient) -> No
 
     app.register_blueprint(bp)
     app.add_url_rule(
-        "/", "index", lambda: render_template_string("{{ 'x'|shout }} {{ answer() }} {{ 4 is even }}")
+        "/",
+        "index",
+        lambda: render_template_string("{{ 'x'|shout }} {{ answer() }} {{ 4 is even }}"),
     )
     assert client.get("/").text == "X 42 True"
     assert seen == ["before", "after", "teardown"]

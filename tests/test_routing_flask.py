@@ -26,7 +26,8 @@ def sub_app() -> Tumbler:
 
     @app.route("/page", subdomain="<user>")
     def user_page(user: str) -> str:
-        return f"user {user} {url_for('api_index')} {url_for('index')} {url_for('user_page', user='x')}"
+        links = (url_for("api_index"), url_for("index"), url_for("user_page", user="x"))
+        return f"user {user} {' '.join(links)}"
 
     return app
 
@@ -108,9 +109,7 @@ def test_redirect_to(app: Tumbler, client: TestClient) -> None:
     app.add_url_rule("/new/<int:id>", "new", lambda id: f"new {id}")
     app.add_url_rule("/old/<int:id>", "old", redirect_to="/new/<id>")
     app.add_url_rule("/rel", "rel", redirect_to="new/3")
-    app.add_url_rule(
-        "/call/<name>", "call", redirect_to=lambda map, name: f"/new/{len(name)}"
-    )
+    app.add_url_rule("/call/<name>", "call", redirect_to=lambda map, name: f"/new/{len(name)}")
     response = client.get("/old/7")
     assert response.status_code == 308
     assert response.headers["Location"] == "http://localhost/new/7"
@@ -165,9 +164,8 @@ def test_scheme_implies_external(app: Tumbler, client: TestClient) -> None:
         return url_for("index", _scheme="https")
 
     assert client.get("/").text == "https://localhost/"
-    with app.test_request_context():
-        with pytest.raises(ValueError, match="_external"):
-            url_for("index", _scheme="https", _external=False)
+    with app.test_request_context(), pytest.raises(ValueError, match="_external"):
+        url_for("index", _scheme="https", _external=False)
 
 
 def test_view_argument_named_self(app: Tumbler, client: TestClient) -> None:

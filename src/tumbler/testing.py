@@ -57,7 +57,7 @@ class RequestSpec:
         environ_overrides: Mapping[str, Any] | None = None,
     ) -> None:
         if base_url is not None and base_url.isalpha():  # ("/", "POST"): the old signature
-            base_url, method = None, base_url
+            method, base_url = base_url, None
         scheme, host = "http", "localhost"
         if base_url is not None:
             parts = urlsplit(base_url)
@@ -254,10 +254,9 @@ def make_environ(
 
     With ``app``, the host, scheme and script root default to its config, as in Flask.
     """
-    if app is not None and len(args) < 2 and "base_url" not in kwargs:
-        if "root_path" not in kwargs:
-            path = args[0] if args else kwargs.get("path", "/")
-            kwargs["base_url"] = app_base_url(app, path, subdomain, url_scheme)
+    if app is not None and len(args) < 2 and not kwargs.keys() & {"base_url", "root_path"}:
+        path = args[0] if args else kwargs.get("path", "/")
+        kwargs["base_url"] = app_base_url(app, path, subdomain, url_scheme)
     return RequestSpec(*args, **kwargs).environ()
 
 
@@ -365,7 +364,7 @@ class TestClient:
         tumbler's client took it before; no base URL looks like that.
         """
         if base_url is not None and base_url.isalpha():
-            base_url, method = None, base_url
+            method, base_url = base_url, None
         if base_url is None and "root_path" not in kwargs:
             base_url = app_base_url(self.app, path, subdomain, url_scheme)
         elif subdomain is not None or url_scheme is not None:
@@ -398,7 +397,7 @@ class TestClient:
             root_path = ""
         host = target.netloc or spec.host
         new_path = f"{target.scheme or spec.scheme}://{host}{new_path}"
-        dropped = ("cookie", "host")
+        dropped: tuple[str, ...] = ("cookie", "host")
         if not keep_body:
             dropped += ("content-type", "content-length")
         return RequestSpec(

@@ -1,0 +1,150 @@
+"""The debug error page: in debug mode an unhandled exception answers an HTML traceback."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tumbler import Tumbler
+from tumbler.debug import render_debug_page
+from tumbler.testing import TestClient
+
+HERE = Path(__file__).resolve().parent
+
+
+def fail_with_markup() -> str:
+    raise ValueError("<script>alert(1)</script>")
+
+
+@pytest.fixture
+def failing(app: Tumbler) -> Tumbler:
+    app.add_url_rule("/boom", "boom", fail_with_markup)
+    return app
+
+
+def test_debug_mode_answers_the_traceback_page(failing: Tumbler, client: TestClient) -> None:
+    failing.debug = True
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.mimetype == "text/html"
+    text = response.text
+    assert "ValueError: &lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<script>" not in text
+    assert "fail_with_markup" in text
+    assert "raise ValueError(&quot;&lt;script&gt;" in text  # the source line, escaped
+    assert "GET /boom" in text
+    assert "script-src" not in response.headers["Content-Security-Policy"]
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+def test_debug_off_answers_the_plain_500(failing: Tumbler, client: TestClient) -> None:
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "Traceback" not in response.text
+    assert "fail_with_markup" not in response.text
+    assert "Content-Security-Policy" not in response.headers
+
+
+def test_testing_mode_still_raises(failing: Tumbler, client: TestClient) -> None:
+    failing.debug = True
+    failing.testing = True
+    with pytest.raises(ValueError, match="alert"):
+        client.get("/boom")
+
+
+def test_explicit_propagate_exceptions_wins(failing: Tumbler, client: TestClient) -> None:
+    failing.debug = True
+    failing.config["PROPAGATE_EXCEPTIONS"] = True
+    with pytest.raises(ValueError):
+        client.get("/boom")
+    failing.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/boom")
+    assert response.status_code == 500 and "fail_with_markup" not in response.text
+
+
+def test_page_is_logged_and_teardown_sees_the_error(
+    failing: Tumbler, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    failing.debug = True
+    seen: list[BaseException | None] = []
+    failing.teardown_request(seen.append)
+    assert client.get("/boom").status_code == 500
+    assert len(seen) == 1 and isinstance(seen[0], ValueError)
+    assert any("Exception on '/boom'" in record.getMessage() for record in caplog.records)
+
+
+def test_http_errors_keep_their_own_pages_in_debug(app: Tumbler, client: TestClient) -> None:
+    app.debug = True
+    response = client.get("/missing")
+    assert response.status_code == 404
+    assert "Traceback" not in response.text
+
+
+def test_chained_exceptions_are_shown_in_order() -> None:
+    try:
+        try:
+            raise KeyError("first")
+        except KeyError as inner:
+            raise RuntimeError("second") from inner
+    except RuntimeError as error:
+        page = render_debug_page(error)
+    assert page.index("<h2>KeyError: &#x27;first&#x27;") < page.index("<h2>RuntimeError: second")
+    assert "The above exception was the direct cause" in page
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.live
+def test_debug_page_under_uvicorn() -> None:
+    port = _free_port()
+    command = [
+        str(Path(sys.executable).parent / "uvicorn"),
+        "live_debug_app:app.asgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    env = dict(os.environ, PYTHONPATH=str(HERE))
+    proc = subprocess.Popen(
+        command, cwd=HERE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        body = b""
+        status = 0
+        for _ in range(200):  # bounded: up to about 20 s for the server to start
+            if proc.poll() is not None:
+                raise RuntimeError(f"uvicorn exited with {proc.returncode}")
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                connection.request("GET", "/boom")
+                reply = connection.getresponse()
+                status, body = reply.status, reply.read()
+                connection.close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert status == 500
+        assert b"ValueError: &lt;b&gt;not escaped?&lt;/b&gt;" in body
+        assert b"live_debug_app.py" in body
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
