@@ -198,3 +198,9 @@ def test_map_match_by_domain() -> None:
     assert (rule.endpoint, values) == ("any", {"sub": "api"})
     built: Any = url_map.build_with_domain("any", {"sub": "x"})
     assert built == ("/", "x")
+
+
+def test_bad_host_with_subdomain_matching_is_400(sub_app: Tumbler, protocol: str) -> None:
+    client = sub_app.test_client(protocol=protocol)
+    assert client.get("/", headers={"Host": "bad host"}).status_code == 400
+    client.close()
