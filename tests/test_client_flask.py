@@ -97,3 +97,54 @@ def test_relative_redirect_keeps_the_host(app: Tumbler, client: TestClient) -> N
     app.add_url_rule("/to", "to", lambda: request.url)
     response = client.get("/from", "https://h.test", follow_redirects=True)
     assert response.text == "https://h.test/to"
+
+
+def test_client_environ_base_defaults(app: Tumbler, client: TestClient) -> None:
+    app.add_url_rule(
+        "/", "ua", lambda: f"{request.remote_addr} {request.headers.get('User-Agent')}"
+    )
+    assert client.get("/").text.startswith("127.0.0.1 tumbler/")
+    client.environ_base["HTTP_USER_AGENT"] = "Foo"
+    client.environ_base["REMOTE_ADDR"] = "192.168.0.22"
+    assert client.get("/").text == "192.168.0.22 Foo"
+    assert client.get("/", headers={"User-Agent": "Bar"}).text == "192.168.0.22 Bar"
+
+
+def test_environ_overrides(app: Tumbler, client: TestClient) -> None:
+    app.add_url_rule("/", "ua", lambda: f"{request.scheme} {request.headers['User-Agent']}")
+    response = client.get(
+        "/",
+        headers={"User-Agent": "Bar"},
+        environ_overrides={"wsgi.url_scheme": "https", "HTTP_USER_AGENT": "Baz"},
+    )
+    assert response.text == "https Baz"
+
+
+def test_blueprint_with_subdomain_and_application_root(protocol: str) -> None:
+    from tumbler import Blueprint
+
+    app = Tumbler("tests_app", subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.com:1234"
+    app.config["APPLICATION_ROOT"] = "/foo"
+    bp = Blueprint("company", __name__, subdomain="xxx")
+    bp.add_url_rule("/", "index", lambda: f"{request.url} {request.blueprint}")
+    app.register_blueprint(bp)
+    with app.test_request_context("/", subdomain="xxx") as ctx:
+        assert ctx.request.url == "http://xxx.example.com:1234/foo/"
+    client = app.test_client(protocol=protocol)
+    assert client.get("/", subdomain="xxx").text == "http://xxx.example.com:1234/foo/ company"
+    client.close()
+
+
+def test_url_for_a_subdomain_pattern_then_get_it(protocol: str) -> None:
+    from tumbler import url_for
+
+    app = Tumbler("tests_app", subdomain_matching=True)
+    app.config["SERVER_NAME"] = "example.com"
+    app.add_url_rule("/", "view", lambda company_id: company_id, subdomain="<company_id>")
+    with app.test_request_context():
+        url = url_for("view", company_id="xxx")
+    assert url == "http://xxx.example.com/"
+    client = app.test_client(protocol=protocol)
+    assert client.get(url).text == "xxx"
+    client.close()

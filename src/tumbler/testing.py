@@ -66,7 +66,8 @@ class RequestSpec:
         parts = urlsplit(path)
         if parts.scheme:
             scheme, host = parts.scheme, parts.netloc
-        self.environ_extra = {**(environ_base or {}), **(environ_overrides or {})}
+        self.environ_base = dict(environ_base or {})
+        self.environ_overrides = dict(environ_overrides or {})
         self.method = method.upper()
         self.scheme = scheme
         self.host = host
@@ -140,14 +141,19 @@ class RequestSpec:
                 environ[wsgi_key] = f"{environ[wsgi_key]}{sep}{value}"
             else:
                 environ[wsgi_key] = value
-        environ.update(self.environ_extra)
+        for key, value in self.environ_base.items():  # under what the request itself says
+            if key == "REMOTE_ADDR" or key not in environ:
+                environ[key] = value
+        environ.update(self.environ_overrides)
         return environ
 
     def scope(self) -> dict[str, Any]:
         """An ASGI HTTP scope for this request."""
         scope = self._scope()
-        if self.environ_extra:
-            _apply_environ(scope, self.environ_extra)
+        if self.environ_base:
+            _apply_environ(scope, self.environ_base, override=False)
+        if self.environ_overrides:
+            _apply_environ(scope, self.environ_overrides, override=True)
         return scope
 
     def _scope(self) -> dict[str, Any]:
@@ -170,18 +176,27 @@ class RequestSpec:
         }
 
 
-def _apply_environ(scope: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    """Carry WSGI environ keys over to the ASGI scope fields that mean the same."""
+def _apply_environ(scope: dict[str, Any], extra: Mapping[str, Any], override: bool) -> None:
+    """Carry WSGI environ keys over to the ASGI scope fields that mean the same.
+
+    ``environ_base`` (not ``override``) gives only headers the request lacks and the client
+    address; ``environ_overrides`` replaces whatever it names.
+    """
     headers: list[tuple[bytes, bytes]] = scope["headers"]
     client = list(scope["client"])
     server = list(scope["server"])
     for key, value in extra.items():
         if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             name = key.removeprefix("HTTP_").replace("_", "-").lower().encode("latin-1")
-            headers[:] = [(n, v) for n, v in headers if n != name]
+            if any(n == name for n, _ in headers):
+                if not override:
+                    continue
+                headers[:] = [(n, v) for n, v in headers if n != name]
             headers.append((name, str(value).encode("latin-1")))
         elif key in ("REMOTE_ADDR", "REMOTE_PORT"):
             client[key == "REMOTE_PORT"] = value if key == "REMOTE_ADDR" else int(value)
+        elif not override:
+            continue
         elif key in ("SERVER_NAME", "SERVER_PORT"):
             server[key == "SERVER_PORT"] = value if key == "SERVER_NAME" else int(value)
         elif key == "SCRIPT_NAME":
@@ -311,7 +326,10 @@ class TestClient:
         self._kept: Context | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
         #: WSGI environ keys every request starts with (Flask's ``client.environ_base``).
-        self.environ_base: dict[str, Any] = {}
+        self.environ_base: dict[str, Any] = {
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_USER_AGENT": f"tumbler/{_version()}",
+        }
 
     # Context preservation ---------------------------------------------------------------------
 
@@ -407,7 +425,8 @@ class TestClient:
             data=spec.body if keep_body else None,
             query_string=target.query,
             root_path=root_path,
-            environ_base=spec.environ_extra,
+            environ_base=spec.environ_base,
+            environ_overrides=spec.environ_overrides,
         )
 
     def get(self, *args: Any, **kwargs: Any) -> TestResponse:
@@ -553,6 +572,12 @@ class TestClient:
                     self.cookies.pop(key, None)
                 else:
                     self.cookies[key] = morsel.coded_value
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
