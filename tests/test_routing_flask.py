@@ -204,3 +204,10 @@ def test_bad_host_with_subdomain_matching_is_400(sub_app: Tumbler, protocol: str
     client = sub_app.test_client(protocol=protocol)
     assert client.get("/", headers={"Host": "bad host"}).status_code == 400
     client.close()
+
+
+def test_url_for_without_subdomain_matching(app: Tumbler) -> None:
+    app.config["SERVER_NAME"] = "example.com"
+    app.add_url_rule("/", "api", lambda: "api", subdomain="api")
+    with app.test_request_context("http://api.example.com/"):
+        assert url_for("api") == "http://api.example.com/"  # the request counts as ""

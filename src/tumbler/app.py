@@ -392,7 +392,9 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         """The host a URL to a rule with ``domain`` must name, or None when it is this one."""
         if self.url_map.host_matching:
             return domain if domain and (request is None or domain != host) else None
-        current = self._request_domain(request) if request is not None else None
+        current = None
+        if request is not None and self.subdomain_matching:
+            current = self._request_domain(request)
         if current is None:
             current = self.url_map.default_subdomain
         if domain == current and request is not None:
