@@ -182,3 +182,54 @@ def test_blueprint_cli_group_argument(app: Tumbler) -> None:
     assert app.test_cli_runner().invoke(args=["reset"]).output == "reset\n"
     unknown = app.test_cli_runner().invoke(args=["admin", "reset"])
     assert unknown.exit_code != 0
+
+
+@pytest.mark.parametrize(
+    ("parent_own", "child_own", "parent_given", "child_given"),
+    [
+        ("/parent", "/child", None, None),
+        ("/parent", None, None, "/child"),
+        (None, None, "/parent", "/child"),
+        ("/other", "/something", "/parent", "/child"),
+    ],
+)
+def test_nested_prefixes_from_init_or_registration(
+    app: Tumbler,
+    client: TestClient,
+    parent_own: str | None,
+    child_own: str | None,
+    parent_given: str | None,
+    child_given: str | None,
+) -> None:
+    parent = Blueprint("parent", __name__, url_prefix=parent_own)
+    child = Blueprint("child", __name__, url_prefix=child_own)
+    child.add_url_rule("/", "index", lambda: "index")
+    parent.register_blueprint(child, url_prefix=child_given)
+    app.register_blueprint(parent, url_prefix=parent_given)
+    assert client.get("/parent/child/").text == "index"
+
+
+def test_subdomain_given_at_registration_reaches_nested_rules(
+    app: Tumbler, client: TestClient
+) -> None:
+    app.subdomain_matching = True
+    app.config["SERVER_NAME"] = "example.test"
+    parent = Blueprint("parent", __name__)
+    child = Blueprint("child", __name__)
+    child.add_url_rule("/child/", "index", lambda: "child")
+    parent.register_blueprint(child)
+    app.register_blueprint(parent, subdomain="api")
+    assert client.get("/child/", base_url="http://api.example.test").text == "child"
+    assert client.get("/child/", base_url="http://example.test").status_code == 404
+
+
+def test_child_subdomain_goes_in_front_of_the_parents(app: Tumbler, client: TestClient) -> None:
+    app.subdomain_matching = True
+    app.config["SERVER_NAME"] = "example.test"
+    parent = Blueprint("parent", __name__)
+    child = Blueprint("child", __name__, subdomain="api")
+    child.add_url_rule("/", "index", lambda: "child")
+    parent.register_blueprint(child)
+    app.register_blueprint(parent, subdomain="parent")
+    assert client.get("/", base_url="http://api.parent.example.test").text == "child"
+    assert client.get("/", base_url="http://parent.example.test").status_code == 404
