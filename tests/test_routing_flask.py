@@ -211,3 +211,49 @@ def test_url_for_without_subdomain_matching(app: Tumbler) -> None:
     app.add_url_rule("/", "api", lambda: "api", subdomain="api")
     with app.test_request_context("http://api.example.com/"):
         assert url_for("api") == "http://api.example.com/"  # the request counts as ""
+
+
+@pytest.mark.parametrize(
+    ("subdomain_matching", "host_matching", "on_abc", "elsewhere"),
+    [
+        (False, False, "default", "default"),
+        (True, False, "abc", "default"),
+        (False, True, "abc", "default"),
+    ],
+)
+def test_one_view_for_host_and_subdomain_rules(
+    protocol: str, subdomain_matching: bool, host_matching: bool, on_abc: str, elsewhere: str
+) -> None:
+    app = Tumbler(
+        "tests_app",
+        subdomain_matching=subdomain_matching,
+        host_matching=host_matching,
+        static_host="example.test" if host_matching else None,
+    )
+    app.config["SERVER_NAME"] = "example.test"
+
+    @app.route("/", defaults={"name": "default"}, host="<name>")
+    @app.route("/", subdomain="<name>", host="<name>.example.test")
+    def index(name: str) -> str:
+        return name
+
+    client = app.test_client(protocol=protocol)
+    assert client.get(base_url="http://example.test").text == "default"
+    assert client.get(base_url="http://abc.example.test").text == on_abc
+    assert client.get(base_url="http://xyz.other.test").text == elsewhere
+    client.close()
+
+
+def test_server_name_with_a_standard_port(protocol: str) -> None:
+    app = Tumbler("tests_app", subdomain_matching=True)
+    app.add_url_rule("/", "index", lambda: "default")
+    app.add_url_rule("/", "sub", lambda: "subdomain", subdomain="foo")
+    client = app.test_client(protocol=protocol)
+    app.config["SERVER_NAME"] = "dev.local:443"
+    assert client.get("/", "https://dev.local").text == "default"
+    assert client.get("/", "https://foo.dev.local").text == "subdomain"
+    app.config["SERVER_NAME"] = "dev.local:5000"
+    assert client.get("/").text == "default"
+    assert client.get("/", "http://foo.dev.local:5000").text == "subdomain"
+    assert client.get("/", "http://foo.localhost").text == "default"  # not under SERVER_NAME
+    client.close()

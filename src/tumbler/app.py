@@ -380,6 +380,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         server_name = str(self.config["SERVER_NAME"] or "").lower()
         if not server_name:
             return None
+        default_port = ":443" if request.scheme == "https" else ":80"
+        server_name = server_name.removesuffix(default_port)  # the Host header omits it
         if ":" not in server_name:
             host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         if host == server_name:

@@ -28,8 +28,9 @@ Theory of operation:
   that rule (``/page/1`` to ``/page/`` when ``/page/`` has ``defaults={"page": 1}``).
 * Hosts and subdomains: each distinct ``subdomain`` (or ``host``, with ``host_matching``)
   pattern has its own static index and trie. ``Map.match(path, method, domain)`` tries the
-  literal domain, then the patterns (``<user>.example.com``) that match it, in the order they
-  were added; their variables join the view arguments. Without ``domain`` only the default
+  literal domain, then the patterns (``<user>.example.com``) that match it, those with more
+  literal text first; their variables join the view arguments (a rule's defaults win over
+  matched values, as in Werkzeug). Without ``domain`` only the default
   subdomain's rules are tried, and an app with no other domain pays nothing for the feature.
   A rule with ``redirect_to`` raises ``RuleRedirect`` when it matches.
 * ``Map.build(endpoint, values)`` tries the endpoint's rules, those using more values first,

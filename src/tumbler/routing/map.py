@@ -83,13 +83,14 @@ class RuleRedirect(RequestRedirect):
 class Domain:
     """The rules of one host or subdomain pattern: a static index and a trie for the path."""
 
-    __slots__ = ("converts", "key", "names", "pattern", "root", "static")
+    __slots__ = ("converts", "key", "names", "pattern", "root", "static", "static_length")
 
     def __init__(self, rule: Rule) -> None:
         self.key = rule.domain
         self.static: dict[str, list[Rule]] = {}
         self.root = Node()
         self.names = rule.domain_names
+        self.static_length = sum(len(p) for p in rule.domain_parts if isinstance(p, str))
         self.pattern: re.Pattern[str] | None = None
         self.converts: tuple[Any, ...] = ()
         if rule.domain_names:
@@ -163,8 +164,9 @@ class Map:
             domain = self._domains.get(rule.domain)
             if domain is None:
                 domain = self._domains[rule.domain] = Domain(rule)
-                if domain.pattern is not None:
+                if domain.pattern is not None:  # the most literal text first, as in the trie
                     self._patterns.append(domain)
+                    self._patterns.sort(key=lambda d: -d.static_length)
             single = len(self._domains) == 1 and domain.key == self._default_key()
             self._only = domain if single else None
             insert(domain.root, rule, len(self._rules))
@@ -239,7 +241,7 @@ class Map:
         return self._search_in(only, path, method)
 
     def _match_domain(self, path: str, method: str, domain: str) -> tuple[Rule, dict[str, Any]]:
-        """Try the literal domain, then each pattern that matches it, in the order added."""
+        """Try the literal domain, then each pattern that matches it (most literal text first)."""
         tried: list[tuple[Domain, dict[str, Any]]] = []
         literal = self._domains.get(domain)
         if literal is not None and literal.pattern is None:
@@ -251,18 +253,19 @@ class Map:
         allowed: set[str] = set()
         for candidate, values in tried:
             try:
-                rule, args = self._match_in(candidate, path, method)
+                return self._match_in(candidate, path, method, values)
             except MethodNotAllowed as error:
                 allowed.update(error.valid_methods or ())
-                continue
             except NotFound:
-                continue
-            return rule, {**values, **args} if values else args
+                pass
         if allowed:
             raise MethodNotAllowed(valid_methods=frozenset(allowed))
         raise NotFound()
 
-    def _match_in(self, domain: Domain, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
+    def _match_in(
+        self, domain: Domain, path: str, method: str, domain_values: dict[str, Any]
+    ) -> tuple[Rule, dict[str, Any]]:
+        """Match ``path`` among ``domain``'s rules; ``domain_values`` came from the host."""
         candidates = domain.static.get(path)
         if candidates is not None:
             for rule in candidates:
@@ -270,11 +273,12 @@ class Map:
                 if methods is None or method in methods:
                     if rule.default_providers and self.redirect_defaults:
                         break
-                    defaults = rule.defaults
-                    return rule, (dict(defaults) if defaults else {})
-        return self._search_in(domain, path, method)
+                    return rule, {**domain_values, **(rule.defaults or {})}
+        return self._search_in(domain, path, method, domain_values)
 
-    def _search_in(self, domain: Domain, path: str, method: str) -> tuple[Rule, dict[str, Any]]:
+    def _search_in(
+        self, domain: Domain, path: str, method: str, domain_values: dict[str, Any] | None = None
+    ) -> tuple[Rule, dict[str, Any]]:
         """The trie search, the slash redirects and ``redirect_to`` (no static shortcut)."""
         if not path.startswith("/"):
             path = "/" + path
@@ -291,6 +295,8 @@ class Map:
         matched, values = found
         if matched is None:
             raise RequestRedirect(quote(path + "/", safe=PATH_SAFE))
+        if domain_values:  # under the path's values, and the defaults over both (Werkzeug)
+            values = {**domain_values, **values, **(matched.defaults or {})}
         if matched.default_providers and self.redirect_defaults:
             for provider in matched.default_providers:
                 if provider.suitable_for(values, method):
