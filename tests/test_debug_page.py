@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import os
 import signal
@@ -10,12 +11,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tumbler import Tumbler
 from tumbler.debug import render_debug_page
-from tumbler.testing import TestClient
+from tumbler.http.datastructures import Headers
+from tumbler.testing import RequestSpec, TestClient
 
 HERE = Path(__file__).resolve().parent
 
@@ -30,11 +33,44 @@ def failing(app: Tumbler) -> Tumbler:
     return app
 
 
-def test_debug_mode_answers_the_traceback_page(failing: Tumbler, client: TestClient) -> None:
+class Answer:
+    """What a server (not the test client) would send for one request."""
+
+    def __init__(self, status: int, headers: Headers, body: bytes) -> None:
+        self.status_code = status
+        self.headers = headers
+        self.text = body.decode()
+
+
+def serve(app: Tumbler, protocol: str, path: str) -> Answer:
+    """Call the app the way a server does: no test-client marker in the environ or scope."""
+    spec = RequestSpec(path)
+    if protocol == "wsgi":
+        started: list[Any] = []
+        body = b"".join(
+            app(spec.environ(), lambda status, headers, *exc: started.extend((status, headers)))
+        )
+        return Answer(int(started[0].split()[0]), Headers(started[1]), body)
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app.asgi(spec.scope(), receive, send))
+    start = sent[0]
+    headers = Headers([(k.decode(), v.decode()) for k, v in start["headers"]])
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    return Answer(start["status"], headers, body)
+
+
+def test_debug_mode_answers_the_traceback_page(failing: Tumbler, protocol: str) -> None:
     failing.debug = True
-    response = client.get("/boom")
+    response = serve(failing, protocol, "/boom")
     assert response.status_code == 500
-    assert response.mimetype == "text/html"
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     text = response.text
     assert "ValueError: &lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "<script>" not in text
@@ -45,38 +81,44 @@ def test_debug_mode_answers_the_traceback_page(failing: Tumbler, client: TestCli
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
 
 
-def test_debug_off_answers_the_plain_500(failing: Tumbler, client: TestClient) -> None:
-    response = client.get("/boom")
+def test_debug_off_answers_the_plain_500(failing: Tumbler, protocol: str) -> None:
+    response = serve(failing, protocol, "/boom")
     assert response.status_code == 500
     assert "Traceback" not in response.text
     assert "fail_with_markup" not in response.text
     assert "Content-Security-Policy" not in response.headers
 
 
-def test_testing_mode_still_raises(failing: Tumbler, client: TestClient) -> None:
-    failing.debug = True
-    failing.testing = True
+def test_the_test_client_gets_the_exception_in_debug(failing: Tumbler, client: TestClient) -> None:
+    failing.debug = True  # as Flask's test client: the debugger is server middleware there
     with pytest.raises(ValueError, match="alert"):
         client.get("/boom")
 
 
-def test_explicit_propagate_exceptions_wins(failing: Tumbler, client: TestClient) -> None:
+def test_testing_mode_still_raises(failing: Tumbler, protocol: str) -> None:
+    failing.debug = True
+    failing.testing = True
+    with pytest.raises(ValueError, match="alert"):
+        serve(failing, protocol, "/boom")
+
+
+def test_explicit_propagate_exceptions_wins(failing: Tumbler, protocol: str) -> None:
     failing.debug = True
     failing.config["PROPAGATE_EXCEPTIONS"] = True
     with pytest.raises(ValueError):
-        client.get("/boom")
+        serve(failing, protocol, "/boom")
     failing.config["PROPAGATE_EXCEPTIONS"] = False
-    response = client.get("/boom")
+    response = serve(failing, protocol, "/boom")
     assert response.status_code == 500 and "fail_with_markup" not in response.text
 
 
 def test_page_is_logged_and_teardown_sees_the_error(
-    failing: Tumbler, client: TestClient, caplog: pytest.LogCaptureFixture
+    failing: Tumbler, protocol: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     failing.debug = True
     seen: list[BaseException | None] = []
     failing.teardown_request(seen.append)
-    assert client.get("/boom").status_code == 500
+    assert serve(failing, protocol, "/boom").status_code == 500
     assert len(seen) == 1 and isinstance(seen[0], ValueError)
     assert any("Exception on '/boom'" in record.getMessage() for record in caplog.records)
 

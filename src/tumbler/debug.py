@@ -6,10 +6,11 @@ else: no console, no way to run code from the browser (Werkzeug's console was th
 remote-code-execution advisories). Everything from the exception, the source and the
 request is HTML-escaped, and the page forbids scripts through its Content-Security-Policy.
 
-The page answers only when ``DEBUG`` is on, ``TESTING`` is off (a test still gets the
-exception raised) and ``PROPAGATE_EXCEPTIONS`` is left at its default (None): set it to True
-to hand exceptions to WSGI or ASGI middleware instead, or False for the plain 500. Debug
-off, the page never appears.
+The page answers only when ``DEBUG`` is on, ``TESTING`` is off and ``PROPAGATE_EXCEPTIONS``
+is left at its default (None): set it to True to hand exceptions to WSGI or ASGI middleware
+instead, or False for the plain 500. Requests from the test client get the exception raised,
+as Flask's test client does in debug mode (its debugger is middleware of the development
+server only). Debug off, the page never appears.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .http.response import Response
 if TYPE_CHECKING:
     from .context import Context
 
-__all__ = ["debug_response", "render_debug_page", "shows_debug_page"]
+__all__ = ["TEST_CLIENT_KEY", "debug_response", "render_debug_page", "shows_debug_page"]
 
 #: Source lines shown before and after the line of each frame.
 CONTEXT_LINES = 3
@@ -41,14 +42,22 @@ pre { margin: 0; padding: .4em; overflow-x: auto; } .current { background: #fdd;
 _CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-def shows_debug_page(app: Any) -> bool:
-    """Whether an unhandled exception of ``app`` answers the debug page (see the module)."""
-    config = app.config
-    return (
-        bool(config.get("DEBUG"))
-        and not config.get("TESTING")
-        and config.get("PROPAGATE_EXCEPTIONS") is None
-    )
+#: The key the test client sets in the environ (WSGI) or the scope (ASGI) of its requests.
+TEST_CLIENT_KEY = "tumbler.test_client"
+
+
+def shows_debug_page(ctx: Context) -> bool:
+    """Whether an unhandled exception in ``ctx`` answers the debug page (see the module)."""
+    config: Any = ctx.app.config
+    if not config.get("DEBUG") or config.get("TESTING"):
+        return False
+    if config.get("PROPAGATE_EXCEPTIONS") is not None:
+        return False
+    request = ctx.request
+    raw = getattr(request, "scope", None)  # ASGI; a WSGI request has its environ
+    if raw is None and request is not None:
+        raw = request.environ
+    return not (raw and raw.get(TEST_CLIENT_KEY))
 
 
 def debug_response(error: BaseException, ctx: Context) -> Response:

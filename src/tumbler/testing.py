@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from .context import Context
+from .debug import TEST_CLIENT_KEY
 from .http.datastructures import Headers
 from .http.request import Request, WSGIRequest
 from .http.response import Response
@@ -504,6 +505,7 @@ class TestClient:
 
     def _run_wsgi(self, spec: RequestSpec) -> tuple[str, list[tuple[str, str]], bytes]:
         environ = spec.environ()
+        environ[TEST_CLIENT_KEY] = True  # in debug mode, errors reach the test (debug.py)
         if self._preserve:
             environ["tumbler.preserve_context"] = self._keep
         captured: list[Any] = []
@@ -526,6 +528,7 @@ class TestClient:
 
     def _run_asgi(self, spec: RequestSpec) -> tuple[int, list[tuple[str, str]], bytes]:
         scope = spec.scope()
+        scope[TEST_CLIENT_KEY] = True
         if self._preserve:
             scope["tumbler.preserve_context"] = self._keep
         messages = [{"type": "http.request", "body": spec.body, "more_body": False}]

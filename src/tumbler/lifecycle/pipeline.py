@@ -346,7 +346,7 @@ def _internal_error(
     if got_request_exception.receivers:  # Flask: before the propagate check and the log
         yield from got_request_exception.calls(ctx.app, exception=error)
     if app.propagate_exceptions:
-        if not shows_debug_page(ctx.app):  # DEBUG's default answers the page, not the server
+        if not shows_debug_page(ctx):  # DEBUG's default answers the page, not the server
             raise error
         ctx.error = error
         app.log_exception(ctx, error)
