@@ -100,8 +100,10 @@ def test_host_matching(protocol: str) -> None:
 
 
 def test_host_matching_needs_static_host() -> None:
-    with pytest.raises(ValueError, match="static_host"):
+    with pytest.raises(AssertionError, match="static_host"):
         Tumbler("tests_app", host_matching=True)
+    with pytest.raises(AssertionError, match="static_host"):
+        Tumbler("tests_app", static_host="example.com")
     Tumbler("tests_app", host_matching=True, static_folder=None)
 
 

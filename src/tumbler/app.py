@@ -141,11 +141,12 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         self.wsgi_app: WSGIAdapter | Callable[..., Any] = WSGIAdapter(self)
         #: The ASGI application; wrap it to add ASGI middleware.
         self.asgi_app: ASGIAdapter | Callable[..., Any] = ASGIAdapter(self)
-        if host_matching and self.has_static_folder and not static_host:
-            raise ValueError("With host_matching=True and a static folder, set static_host.")
-        if static_host and not host_matching:
-            raise ValueError("static_host is only used with host_matching=True.")
         if self.has_static_folder:  # even when the folder does not exist, as in Flask
+            if bool(static_host) != host_matching:  # AssertionError, as Flask's assert
+                raise AssertionError(
+                    "Invalid static_host/host_matching combination: with host_matching=True "
+                    "and a static folder, set static_host; without it, leave it out."
+                )
             static_options: dict[str, Any] = {"host": static_host} if static_host else {}
             self.add_url_rule(
                 f"{self.static_url_path}/<path:filename>",
