@@ -230,7 +230,7 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
             )
         for deferred in self.deferred_functions:
             deferred(state)
-        self._register_commands(app, options.get("cli_group", self.cli_group), own)
+        self._register_commands(app, options.get("cli_group", self.cli_group), name)
         for child, child_options in self._blueprints:
             child.register(app, self._child_options(state, child, child_options, name))
 
