@@ -149,6 +149,8 @@ class Map:
         self._patterns: list[Domain] = []
         #: The one domain when all rules share it (the common case: one lookup less).
         self._only: Domain | None = None
+        #: ``_only``'s static index (read first by ``match``), or None.
+        self._static: dict[str, list[Rule]] | None = None
         self._has_domains = False
         for rule in rules:
             self.add(rule)
@@ -169,6 +171,7 @@ class Map:
                     self._patterns.sort(key=lambda d: -d.static_length)
             single = len(self._domains) == 1 and domain.key == self._default_key()
             self._only = domain if single else None
+            self._static = domain.static if single else None
             insert(domain.root, rule, len(self._rules))
             if rule.is_static and rule.redirect_to is None:
                 domain.static.setdefault(rule.rule, []).append(rule)
@@ -221,15 +224,16 @@ class Map:
         ``domain`` is the request's host (with ``host_matching``) or subdomain; None matches
         the rules of the default subdomain.
         """
-        if domain is not None:
-            return self._match_domain(path, method, domain)
-        only = self._only
-        if only is None:
-            only = self._domains.get(self._default_key())
-            if only is None:
+        static = self._static
+        if static is None or domain is not None:
+            if domain is not None:
+                return self._match_domain(path, method, domain)
+            default = self._domains.get(self._default_key())
+            if default is None:
                 raise NotFound()
-        # PERF: a static rule is answered here, without the call to _match_in (0.05 µs)
-        candidates = only.static.get(path)
+            return self._match_in(default, path, method, {})
+        # PERF: the common case (one domain) reads a static rule here, with no further call
+        candidates = static.get(path)
         if candidates is not None:
             for rule in candidates:
                 methods = rule.methods
@@ -238,6 +242,8 @@ class Map:
                         break
                     defaults = rule.defaults
                     return rule, (dict(defaults) if defaults else {})
+        only = self._only
+        assert only is not None  # set with _static
         return self._search_in(only, path, method)
 
     def _match_domain(self, path: str, method: str, domain: str) -> tuple[Rule, dict[str, Any]]:
