@@ -149,18 +149,15 @@ def _free_port() -> int:
 
 
 @pytest.mark.live
-def test_debug_page_under_uvicorn() -> None:
+@pytest.mark.parametrize("server", ["uvicorn", "gunicorn"])
+def test_debug_page_under_a_real_server(server: str) -> None:
     port = _free_port()
-    command = [
-        str(Path(sys.executable).parent / "uvicorn"),
-        "live_debug_app:app.asgi",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
+    binary = str(Path(sys.executable).parent / server)
+    if server == "uvicorn":
+        command = [binary, "live_debug_app:app.asgi", "--port", str(port), "--log-level", "warning"]
+        command += ["--host", "127.0.0.1"]
+    else:
+        command = [binary, "--bind", f"127.0.0.1:{port}", "--workers", "1", "live_debug_app:app"]
     env = dict(os.environ, PYTHONPATH=str(HERE))
     proc = subprocess.Popen(
         command, cwd=HERE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -170,7 +167,7 @@ def test_debug_page_under_uvicorn() -> None:
         status = 0
         for _ in range(200):  # bounded: up to about 20 s for the server to start
             if proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {proc.returncode}")
+                raise RuntimeError(f"{server} exited with {proc.returncode}")
             try:
                 connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 connection.request("GET", "/boom")
