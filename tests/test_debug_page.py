@@ -75,6 +75,7 @@ def test_debug_mode_answers_the_traceback_page(failing: Tumbler, protocol: str) 
     assert "ValueError: &lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "<script>" not in text
     assert "fail_with_markup" in text
+    assert '<div class="frame framework">' in text  # tumbler's own frames are dimmed
     assert "raise ValueError(&quot;&lt;script&gt;" in text  # the source line, escaped
     assert "GET /boom" in text
     assert "script-src" not in response.headers["Content-Security-Policy"]

@@ -16,6 +16,7 @@ server only). Debug off, the page never appears.
 from __future__ import annotations
 
 import linecache
+import os
 import traceback
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -35,7 +36,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
 h1 { font-size: 1.4em; color: #a00; } h2 { font-size: 1.1em; margin-top: 2em; }
 .frame { border: 1px solid #ddd; margin: 1em 0; } .where { background: #f4f4f4; padding: .4em; }
 pre { margin: 0; padding: .4em; overflow-x: auto; } .current { background: #fdd; }
-.note { color: #666; }
+.note { color: #666; } .framework { opacity: .55; }
 """
 
 #: No script, no external resource: the page is inert whatever the exception text holds.
@@ -109,6 +110,10 @@ def _chain_section(exception: traceback.TracebackException) -> str:
     return f"<h2>{heading}</h2>\n{frames}"
 
 
+#: Frames in tumbler itself are dimmed, so the application's frames stand out.
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 def _frame(frame: traceback.FrameSummary) -> str:
     lineno = frame.lineno or 0
     where = escape(f'File "{frame.filename}", line {lineno}, in {frame.name}')
@@ -119,4 +124,5 @@ def _frame(frame: traceback.FrameSummary) -> str:
             continue
         css = ' class="current"' if number == lineno else ""
         lines.append(f"<pre{css}>{number:>5}  {escape(text.rstrip())}</pre>")
-    return f'<div class="frame"><div class="where">{where}</div>{"".join(lines)}</div>\n'
+    css = "frame framework" if frame.filename.startswith(_PACKAGE_DIR) else "frame"
+    return f'<div class="{css}"><div class="where">{where}</div>{"".join(lines)}</div>\n'
