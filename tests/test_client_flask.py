@@ -148,3 +148,22 @@ def test_url_for_a_subdomain_pattern_then_get_it(protocol: str) -> None:
     client = app.test_client(protocol=protocol)
     assert client.get(url).text == "xxx"
     client.close()
+
+
+def test_auth_and_mimetype_arguments(app: Tumbler, client: TestClient) -> None:
+    app.add_url_rule(
+        "/",
+        "echo",
+        lambda: f"{request.headers['Authorization']} {request.mimetype}",
+        methods=["POST"],
+    )
+    response = client.post("/", auth=("ann", "pw"), data=b"x", mimetype="text/csv")
+    assert response.text == "Basic YW5uOnB3 text/csv"
+
+
+def test_json_argument_uses_the_apps_provider(app: Tumbler, client: TestClient) -> None:
+    import datetime
+
+    app.add_url_rule("/", "echo", lambda: request.get_data(as_text=True), methods=["POST"])
+    response = client.post("/", json={"when": datetime.date(2026, 1, 2)})
+    assert response.text == '{"when": "Fri, 02 Jan 2026 00:00:00 GMT"}'

@@ -7,6 +7,7 @@ client), so a test suite can run every behavioural test over both servers' inter
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import json as _json
 import mimetypes
@@ -56,6 +57,8 @@ class RequestSpec:
         root_path: str = "",
         environ_base: Mapping[str, Any] | None = None,
         environ_overrides: Mapping[str, Any] | None = None,
+        auth: tuple[str, str] | None = None,
+        mimetype: str | None = None,
     ) -> None:
         if base_url is not None and base_url.isalpha():  # ("/", "POST"): the old signature
             method, base_url = base_url, None
@@ -74,31 +77,12 @@ class RequestSpec:
         self.host = host
         self.root_path = root_path
         self.path = parts.path or "/"
-        if query_string is None:
-            query = parts.query
-        elif isinstance(query_string, bytes):
-            query = query_string.decode("latin-1")
-        elif isinstance(query_string, str):
-            query = query_string
-        else:
-            query = urlencode(_pairs(query_string))
-        self.query = query
+        self.query = parts.query if query_string is None else _query(query_string)
         self.headers: list[tuple[str, str]] = list(Headers(headers).items()) if headers else []
-        body = b""
-        if json is not None:
-            body = _json.dumps(json).encode()
-            content_type = content_type or "application/json"
-        elif isinstance(data, str):
-            body = data.encode()
-        elif isinstance(data, bytes):
-            body = data
-        elif data is not None:
-            pairs = _pairs(data)
-            if any(_is_file(value) for _, value in pairs):
-                body, content_type = encode_multipart(pairs)
-            else:
-                body = urlencode(pairs).encode()
-                content_type = content_type or "application/x-www-form-urlencoded"
+        if auth is not None:  # Werkzeug's (username, password): HTTP Basic
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+            self.headers.append(("Authorization", f"Basic {token}"))
+        body, content_type = _body(data, json, content_type or mimetype)
         self.body = body
         names = {name.lower() for name, _ in self.headers}
         if content_type and "content-type" not in names:
@@ -175,6 +159,32 @@ class RequestSpec:
             "client": ("127.0.0.1", 50000),
             "server": self.server(),
         }
+
+
+def _query(query_string: str | bytes | Mapping[str, Any]) -> str:
+    if isinstance(query_string, bytes):
+        return query_string.decode("latin-1")
+    if isinstance(query_string, str):
+        return query_string
+    return urlencode(_pairs(query_string))
+
+
+def _body(
+    data: str | bytes | Mapping[str, Any] | None, json: Any, content_type: str | None
+) -> tuple[bytes, str | None]:
+    """The encoded body and its Content-Type (None: none given or implied)."""
+    if json is not None:
+        return _json.dumps(json).encode(), content_type or "application/json"
+    if isinstance(data, str):
+        return data.encode(), content_type
+    if isinstance(data, bytes):
+        return data, content_type
+    if data is None:
+        return b"", content_type
+    pairs = _pairs(data)
+    if any(_is_file(value) for _, value in pairs):
+        return encode_multipart(pairs)
+    return urlencode(pairs).encode(), content_type or "application/x-www-form-urlencoded"
 
 
 def _apply_environ(scope: dict[str, Any], extra: Mapping[str, Any], override: bool) -> None:
@@ -389,6 +399,10 @@ class TestClient:
         elif subdomain is not None or url_scheme is not None:
             raise ValueError("Pass 'subdomain' and 'url_scheme' without 'base_url'.")
         environ = {**self.environ_base, **(environ_base or {})}
+        if kwargs.get("json") is not None:  # the app's JSON provider, as Flask's client
+            kwargs["data"] = self.app.json.dumps(kwargs.pop("json"))
+            if not kwargs.get("content_type"):
+                kwargs["content_type"] = "application/json"
         spec = RequestSpec(
             path, base_url, query_string, method, environ_base=environ or None, **kwargs
         )
