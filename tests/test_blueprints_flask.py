@@ -233,3 +233,22 @@ def test_child_subdomain_goes_in_front_of_the_parents(app: Tumbler, client: Test
     app.register_blueprint(parent, subdomain="parent")
     assert client.get("/", base_url="http://api.parent.example.test").text == "child"
     assert client.get("/", base_url="http://parent.example.test").status_code == 404
+
+
+def test_make_setup_state_can_be_overridden(app: Tumbler, client: TestClient) -> None:
+    from tumbler.blueprints import BlueprintSetupState
+
+    class LoudState(BlueprintSetupState):
+        def add_url_rule(self, rule: str, *args: object, **options: object) -> None:
+            super().add_url_rule(rule + "-loud", *args, **options)  # type: ignore[arg-type]
+
+    class LoudBlueprint(Blueprint):
+        def make_setup_state(
+            self, app: Tumbler, options: dict[str, object], first_registration: bool = False
+        ) -> BlueprintSetupState:
+            return LoudState(self, app, options, first_registration)
+
+    bp = LoudBlueprint("loud", __name__)
+    bp.add_url_rule("/x", "x", lambda: "x")
+    app.register_blueprint(bp)
+    assert client.get("/x-loud").text == "x"

@@ -209,6 +209,12 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
 
     # Registration -----------------------------------------------------------------------
 
+    def make_setup_state(
+        self, app: Tumbler, options: dict[str, Any], first_registration: bool = False
+    ) -> BlueprintSetupState:
+        """The state deferred functions receive; override to give them a subclass of it."""
+        return BlueprintSetupState(self, app, options, first_registration)
+
     def register(self, app: Tumbler, options: dict[str, Any]) -> None:
         """Add this blueprint's routes and hooks to ``app`` (called by register_blueprint)."""
         own = options.get("name", self.name)
@@ -222,7 +228,7 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
         first = not any(bp is self for bp in app.blueprints.values())
         app.blueprints[name] = self
         self._got_registered_once = True
-        state = BlueprintSetupState(self, app, options, first)
+        state = self.make_setup_state(app, options, first)
         self._merge_hooks(app, name)
         if self.has_static_folder:
             state.add_url_rule(
