@@ -259,3 +259,11 @@ def test_server_name_with_a_standard_port(protocol: str) -> None:
     assert client.get("/", "http://foo.dev.local:5000").text == "subdomain"
     assert client.get("/", "http://foo.localhost").text == "default"  # not under SERVER_NAME
     client.close()
+
+
+def test_automatic_options_on_a_subdomain(sub_app: Tumbler, protocol: str) -> None:
+    sub_app.add_url_rule("/form", "form", lambda: "f", subdomain="api", methods=["GET", "PUT"])
+    client = sub_app.test_client(protocol=protocol)
+    response = client.options("/form", subdomain="api")
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS, PUT"
+    client.close()

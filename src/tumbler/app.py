@@ -423,7 +423,11 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         """Answer OPTIONS with the methods the URL allows."""
         assert ctx.request is not None
         try:
-            self.url_map.match(ctx.request.path, "\x00")
+            request = ctx.request
+            if self.url_map.host_matching or self.subdomain_matching:
+                self.url_map.match(request.path, "\x00", self._request_domain(request))
+            else:
+                self.url_map.match(request.path, "\x00")
             methods: set[str] = set()
         except MethodNotAllowed as error:
             methods = set(getattr(error, "valid_methods", None) or ())
