@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ..http.exceptions import MethodNotAllowed, NotFound, RequestRedirect
 from .converters import DEFAULT_CONVERTERS, PATH_SAFE, BaseConverter, ValidationError
-from .matcher import Node, compile_parts, insert, search
+from .matcher import Found, Node, compile_parts, insert, search
 from .rules import Rule
 
 __all__ = ["BuildError", "Domain", "Map", "RuleRedirect"]
@@ -112,6 +112,15 @@ class Domain:
         except ValidationError:
             return None
         return dict(zip(self.names, converted, strict=False))
+
+
+def _leading_slash(path: str) -> str:
+    """The path with exactly one leading slash (Werkzeug ignores extra ones)."""
+    if not path.startswith("/"):
+        return "/" + path
+    if path.startswith("//"):
+        return "/" + path.lstrip("/")
+    return path
 
 
 def _build_order(rule: Rule) -> tuple[int, int]:
@@ -244,7 +253,20 @@ class Map:
                     return rule, (dict(defaults) if defaults else {})
         only = self._only
         assert only is not None  # set with _static
-        return self._search_in(only, path, method)
+        # PERF: the search is inline too; _resolve only for what is not a plain match (0.05 µs)
+        if not path.startswith("/") or path.startswith("//"):
+            path = _leading_slash(path)
+        allowed: list[frozenset[str]] = []
+        found = search(only.root, path.split("/"), 1, method, [], allowed)
+        if found is not None:
+            matched, values = found
+            if (
+                matched is not None
+                and matched.redirect_to is None
+                and not (matched.default_providers and self.redirect_defaults)
+            ):
+                return matched, values
+        return self._resolve(only, path, method, found, allowed, None)
 
     def _match_domain(self, path: str, method: str, domain: str) -> tuple[Rule, dict[str, Any]]:
         """Try the literal domain, then each pattern that matches it (most literal text first)."""
@@ -286,12 +308,21 @@ class Map:
         self, domain: Domain, path: str, method: str, domain_values: dict[str, Any] | None = None
     ) -> tuple[Rule, dict[str, Any]]:
         """The trie search, the slash redirects and ``redirect_to`` (no static shortcut)."""
-        if not path.startswith("/"):
-            path = "/" + path
-        elif path.startswith("//"):  # Werkzeug ignores extra leading slashes
-            path = "/" + path.lstrip("/")
+        path = _leading_slash(path)
         allowed: list[frozenset[str]] = []
         found = search(domain.root, path.split("/"), 1, method, [], allowed)
+        return self._resolve(domain, path, method, found, allowed, domain_values)
+
+    def _resolve(
+        self,
+        domain: Domain,
+        path: str,
+        method: str,
+        found: Found | None,
+        allowed: list[frozenset[str]],
+        domain_values: dict[str, Any] | None,
+    ) -> tuple[Rule, dict[str, Any]]:
+        """What a search result means: the match, or a 404, 405 or redirect to raise."""
         if found is None:
             if self.merge_slashes and "//" in path:
                 self._redirect_merged(domain.root, path, method)
