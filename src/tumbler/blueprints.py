@@ -120,7 +120,7 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
         """Commands added to the app's command line when the blueprint is registered."""
         from .cli import AppGroup
 
-        return AppGroup()
+        return AppGroup(help=f"Commands of the blueprint {self.name!r}.")
 
     def _check_setup(self, what: str) -> None:
         if self._got_registered_once:
