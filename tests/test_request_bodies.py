@@ -1,0 +1,537 @@
+"""Request bodies (issue 14): one stream per request, limits while reading, short bodies,
+bodies without a Content-Length, slow bodies, streamed bodies under ASGI, the loop kept free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from tests.security.conftest import Raw, call_asgi, call_wsgi
+
+from tumbler import Tumbler, request, stream_request_body
+from tumbler.http import formparser
+from tumbler.testing import TestClient
+
+FORM_CT = (b"content-type", b"application/x-www-form-urlencoded")
+Message = dict[str, Any]
+
+
+def _post(path: bytes, body: bytes, *headers: tuple[bytes, bytes], length: bool = True) -> Raw:
+    extra = [(b"content-length", str(len(body)).encode())] if length else []
+    return Raw("POST", path, headers=[*headers, *extra], body=body)
+
+
+def _messages(*chunks: bytes) -> list[Message]:
+    return [
+        {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+        for i, c in enumerate(chunks)
+    ]
+
+
+# One stream per request ------------------------------------------------------------------------
+
+
+def test_stream_is_one_object_read_as_it_goes(app: Tumbler, client: TestClient) -> None:
+    """The usual ``while chunk := request.stream.read(n)`` loop ends, with the whole body."""
+
+    @app.post("/")
+    def view() -> Any:
+        same = request.stream is request.stream
+        parts = []
+        for _ in range(1000):  # bounded: without one stream per request this never ends
+            chunk = request.stream.read(7)
+            if not chunk:
+                break
+            parts.append(chunk)
+        return {"same": same, "body": b"".join(parts).decode(), "reads": len(parts)}
+
+    got = client.post("/", data=b"0123456789" * 5).json
+    assert got == {"same": True, "body": "0123456789" * 5, "reads": 8}
+
+
+def test_stream_lines_and_then_get_data_has_the_rest(app: Tumbler, client: TestClient) -> None:
+    @app.post("/")
+    def view() -> Any:
+        first = request.stream.readline()
+        rest = request.get_data()
+        again = request.stream.read().decode()
+        return {"first": first.decode(), "rest": rest.decode(), "again": again}
+
+    got = client.post("/", data=b"line one\nline two\nend").json
+    assert got == {"first": "line one\n", "rest": "line two\nend", "again": ""}
+
+
+class CountingInput(io.BytesIO):
+    """A ``wsgi.input`` that counts the bytes read from it."""
+
+    taken = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        self.taken += len(data)
+        return data
+
+
+def test_wsgi_stream_reads_the_input_as_it_goes() -> None:
+    """Reading 10 bytes of a 1 MB body takes 10 bytes from wsgi.input, not the whole body."""
+    app = Tumbler(__name__)
+    source = CountingInput(b"x" * 1_000_000 + b"NEXT REQUEST")
+    taken: list[int] = []
+
+    @app.post("/")
+    def view() -> str:
+        request.stream.read(10)
+        taken.append(source.taken)
+        request.stream.read()
+        taken.append(source.taken)
+        return "ok"
+
+    env = Raw("POST", b"/", headers=[(b"content-length", b"1000000")]).environ()
+    env["wsgi.input"] = source
+    assert call_wsgi(app.wsgi_app, env).status == 200
+    assert taken == [10, 1_000_000]  # never past the Content-Length
+
+
+@pytest.mark.parametrize("mode", ["wsgi", "asgi"])
+def test_limit_is_enforced_while_reading_and_stays_raised(mode: str) -> None:
+    """Past ``request.max_content_length`` a read raises 413, and so does every later read."""
+    app = Tumbler(__name__)
+    seen: list[Any] = []
+
+    @app.before_request
+    def limit() -> None:
+        request.max_content_length = 25
+
+    @app.post("/")
+    def view() -> str:
+        for _ in range(10):
+            try:
+                seen.append(len(request.stream.read(10)))
+            except Exception as error:
+                seen.append(getattr(error, "code", error))
+        return "read"
+
+    body = b"y" * 40
+    raw = _post(b"/", body, (b"transfer-encoding", b"chunked"), length=False)
+    if mode == "wsgi":
+        env = raw.environ() | {"wsgi.input_terminated": True}
+        result = call_wsgi(app.wsgi_app, env)
+        assert seen[:2] == [10, 10]  # read as it comes: the first 20 bytes are fine
+    else:
+        result = call_asgi(app.asgi_app, raw.scope(), body)
+    assert result.status == 200
+    assert 413 in seen and seen[seen.index(413) :] == [413] * (10 - seen.index(413))
+
+
+# Short and long bodies -------------------------------------------------------------------------
+
+
+def _short_app() -> Tumbler:
+    app = Tumbler(__name__)
+    readers: dict[str, Callable[[], Any]] = {
+        "get_data": lambda: request.get_data(),
+        "form": lambda: request.form,
+        "json": lambda: request.get_json(force=True),
+        "stream": lambda: request.stream.read(),
+        "files": lambda: request.files,
+    }
+
+    @app.post("/<reader>")
+    def view(reader: str) -> str:
+        value = readers[reader]()
+        return f"the view saw {value!r} as complete"
+
+    return app
+
+
+READERS = ["get_data", "form", "json", "stream", "files"]
+MULTIPART = b'--b\r\nContent-Disposition: form-data; name="f"; filename="f"\r\n\r\n' + b"z" * 500
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_short_body_wsgi_is_400_for_every_reader(reader: str) -> None:
+    ctype = b"multipart/form-data; boundary=b" if reader in ("form", "files") else b"text/plain"
+    raw = _post(f"/{reader}".encode(), MULTIPART + b"\r\n--b--\r\n", (b"content-type", ctype))
+    env = raw.environ()
+    env["wsgi.input"] = io.BytesIO(MULTIPART[:300])  # the client left mid-body
+    result = call_wsgi(_short_app().wsgi_app, env)
+    assert result.status == 400, result.text
+    assert "complete" not in result.text
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["buffered", "streamed"])
+@pytest.mark.parametrize("ending", ["disconnect", "early-end"])
+@pytest.mark.parametrize("reader", READERS)
+def test_short_body_asgi_is_400_for_every_reader(reader: str, ending: str, streamed: bool) -> None:
+    app = _short_app()
+    if streamed:
+        app.config["ASGI_SYNC_IN_THREADS"] = True
+        view = app.view_functions["view"]
+        app.view_functions["view"] = stream_request_body(view)
+    ctype = b"multipart/form-data; boundary=b" if reader in ("form", "files") else b"text/plain"
+    raw = _post(f"/{reader}".encode(), MULTIPART + b"\r\n--b--\r\n", (b"content-type", ctype))
+    if ending == "disconnect":
+        result = call_asgi(
+            app.asgi_app,
+            raw.scope(),
+            messages=[{"type": "http.request", "body": MULTIPART[:300], "more_body": True}],
+            disconnect_after_body=True,
+        )
+    else:  # a server that ended the body before its declared length
+        result = call_asgi(app.asgi_app, raw.scope(), messages=_messages(MULTIPART[:300]))
+    assert result.status == 400, result.text
+    assert "complete" not in result.text
+
+
+def test_asgi_body_longer_than_declared_is_400(app: Tumbler) -> None:
+    @app.post("/")
+    def view() -> Any:
+        return request.get_data()
+
+    raw = Raw("POST", b"/", headers=[(b"content-length", b"5")])
+    result = call_asgi(app.asgi_app, raw.scope(), messages=_messages(b"12345", b"678"))
+    assert result.status == 400
+
+
+# Framing: Content-Length and Transfer-Encoding ------------------------------------------------
+
+
+def test_wsgi_never_reads_past_the_body_the_server_framed() -> None:
+    """Transfer-Encoding beside Content-Length: the length is ignored. Without the server's
+    word that the input ends (``wsgi.input_terminated``) nothing is read; with it, the input
+    is read to its end whatever the length said.
+    """
+    app = Tumbler(__name__)
+
+    @app.post("/")
+    def view() -> Any:
+        return {"data": request.get_data().decode(), "length": request.content_length}
+
+    raw = Raw(
+        "POST",
+        b"/",
+        headers=[(b"content-length", b"5"), (b"transfer-encoding", b"chunked")],
+    )
+    smuggled = io.BytesIO(b"0\r\n\r\nGET /admin HTTP/1.1\r\n\r\n")
+    env = raw.environ() | {"wsgi.input": smuggled}
+    result = call_wsgi(app.wsgi_app, env)
+    assert result.status == 200 and smuggled.tell() == 0
+    assert result.body == b'{"data":"","length":null}\n'
+    env = raw.environ() | {"wsgi.input": io.BytesIO(b"abc"), "wsgi.input_terminated": True}
+    assert call_wsgi(app.wsgi_app, env).body == b'{"data":"abc","length":null}\n'
+
+
+def test_asgi_body_is_what_the_server_framed_with_both_headers(app: Tumbler) -> None:
+    @app.post("/")
+    def view() -> Any:
+        return request.get_data()
+
+    raw = Raw("POST", b"/", headers=[(b"content-length", b"3"), (b"transfer-encoding", b"chunked")])
+    result = call_asgi(app.asgi_app, raw.scope(), messages=_messages(b"12345", b"678"))
+    assert result.status == 200 and result.body == b"12345678"
+
+
+@pytest.mark.parametrize(
+    "value", [b" 5", b"5 ", b"\t5", b"5\t", b"05 ", b"5, 6", b"5,,5", b"5;5", b"", b"\xd9\xa5"]
+)
+@pytest.mark.parametrize("mode", ["wsgi", "asgi"])
+def test_content_length_is_strict(mode: str, value: bytes) -> None:
+    app = Tumbler(__name__)
+
+    @app.post("/")
+    def view() -> Any:
+        return request.get_data()
+
+    raw = Raw("POST", b"/", headers=[(b"content-length", value)], body=b"12345")
+    if mode == "wsgi":
+        result = call_wsgi(app.wsgi_app, raw.environ())
+    else:
+        result = call_asgi(app.asgi_app, raw.scope(), b"12345")
+    assert result.status == 400, (value, result.body)
+    assert "content-length" in result.text.lower()
+
+
+@pytest.mark.parametrize("mode", ["wsgi", "asgi"])
+def test_identical_content_lengths_collapse(mode: str) -> None:
+    app = Tumbler(__name__)
+    app.post("/")(lambda: request.get_data())
+    raw = Raw("POST", b"/", headers=[(b"content-length", b"5")] * 2, body=b"12345")
+    call = call_wsgi(app.wsgi_app, raw.environ()) if mode == "wsgi" else None
+    result = call or call_asgi(app.asgi_app, raw.scope(), b"12345")
+    assert (result.status, result.body) == (200, b"12345")
+
+
+# ASGI: a body without a Content-Length ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", ["2", "3"])
+def test_asgi_http2_body_without_length_is_read(app: Tumbler, version: str) -> None:
+    """HTTP/2 and HTTP/3 send no Content-Length: the messages are the body, limits apply."""
+
+    @app.post("/")
+    def view() -> Any:
+        return request.form.to_dict()
+
+    scope = Raw("POST", b"/", headers=[FORM_CT]).scope() | {"http_version": version}
+    result = call_asgi(app.asgi_app, scope, messages=_messages(b"a=1", b"&b=2", b""))
+    assert (result.status, result.body) == (200, b'{"a":"1","b":"2"}\n')
+    app.config["MAX_CONTENT_LENGTH"] = 5
+    result = call_asgi(app.asgi_app, scope, messages=_messages(b"a=1", b"&b=2"))
+    assert result.status == 413
+
+
+def test_asgi_http11_get_without_length_does_not_wait_for_a_body(app: Tumbler) -> None:
+    app.get("/")(lambda: "ok")
+    result = call_asgi(app.asgi_app, Raw().scope(), messages=[])
+    assert (result.status, result.receive_calls) == (200, 0)
+
+
+# Slow bodies ----------------------------------------------------------------------------------
+
+
+class FakeClock:
+    """The event loop's clock, advanced by the test (each message takes ``step`` seconds)."""
+
+    def __init__(self, step: float) -> None:
+        self.now = 1000.0
+        self.step = step
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _trickle(app: Tumbler, scope: dict[str, Any], clock: FakeClock, n: int) -> list[Message]:
+    """Send ``n`` one-byte messages, each ``clock.step`` seconds after the last (fake time)."""
+    sent: list[Message] = []
+    count = 0
+
+    async def receive() -> Message:
+        nonlocal count
+        count += 1
+        clock.now += clock.step
+        if count > n:
+            return {"type": "http.disconnect"}
+        return {"type": "http.request", "body": b"a", "more_body": count < n}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    loop = asyncio.new_event_loop()
+    loop.time = clock  # type: ignore[method-assign]
+    try:
+        loop.run_until_complete(app.asgi_app(scope | {"type": "http"}, receive, send))
+    finally:
+        loop.close()
+    return sent + [{"count": count}]
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["buffered", "streamed"])
+def test_asgi_trickling_body_gets_408_within_the_rate_bound(app: Tumbler, streamed: bool) -> None:
+    """One byte a second never trips the 60 s idle timeout; the minimum rate stops it."""
+    app.config.update(ASGI_BODY_TIMEOUT=60, ASGI_BODY_MIN_RATE=500)
+
+    @app.post("/")
+    async def view() -> Any:
+        return {"n": len(await request.stream.aread())}
+
+    if streamed:
+        stream_request_body(view)
+    scope = Raw("POST", b"/", headers=[(b"content-length", b"100000")]).scope()
+    sent = _trickle(app, scope, FakeClock(step=1.0), 100_000)
+    assert sent[0]["status"] == 408
+    assert b"bytes a second" in sent[1]["body"]
+    # 60 s allowance plus 1 s per 500 bytes: stopped after about 61 one-byte messages
+    assert 55 <= sent[-1]["count"] <= 70
+
+
+def test_asgi_fast_enough_body_passes_the_rate_bound(app: Tumbler) -> None:
+    app.config.update(ASGI_BODY_TIMEOUT=60, ASGI_BODY_MIN_RATE=500)
+    app.post("/")(lambda: {"n": len(request.get_data())})
+    scope = Raw("POST", b"/", headers=[(b"content-length", b"300")]).scope()
+    sent = _trickle(app, scope, FakeClock(step=0.1), 300)  # 10 bytes a second, 30 s in all
+    assert (sent[0]["status"], sent[1]["body"]) == (200, b'{"n":300}\n')
+
+
+# Streamed bodies under ASGI -------------------------------------------------------------------
+
+
+def _counting_receive(chunks: list[bytes], log: list[str]) -> Callable[[], Any]:
+    pending = _messages(*chunks)
+
+    async def receive() -> Message:
+        if pending:
+            log.append("message")
+            return pending.pop(0)
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    return receive
+
+
+def _run(app: Tumbler, scope: dict[str, Any], receive: Callable[[], Any]) -> list[Message]:
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    asyncio.run(app.asgi_app(scope | {"type": "http"}, receive, send))
+    return sent
+
+
+def test_async_view_streams_the_body_as_it_arrives(app: Tumbler) -> None:
+    log: list[str] = []
+
+    @app.post("/")
+    @stream_request_body
+    async def view() -> Any:
+        sizes = []
+        async for chunk in request.stream:
+            log.append(f"chunk {len(chunk)}")
+            sizes.append(len(chunk))
+        return {"sizes": sizes}
+
+    scope = Raw("POST", b"/", headers=[(b"content-length", b"6")]).scope()
+    sent = _run(app, scope, _counting_receive([b"ab", b"cd", b"ef"], log))
+    assert sent[1]["body"] == b'{"sizes":[2,2,2]}\n'
+    # each chunk reached the view before the next message was received: nothing buffered
+    assert log == ["message", "chunk 2", "message", "chunk 2", "message", "chunk 2"]
+
+
+def test_sync_view_on_a_worker_thread_streams_the_body(app: Tumbler) -> None:
+    app.config["ASGI_SYNC_IN_THREADS"] = True
+    log: list[str] = []
+
+    @app.post("/")
+    @stream_request_body
+    def view() -> Any:
+        on_loop_thread = threading.current_thread() is threading.main_thread()
+        parts = []
+        while chunk := request.stream.read(3):
+            log.append(f"read {chunk.decode()}")
+            parts.append(chunk)
+        return {"body": b"".join(parts).decode(), "main": on_loop_thread}
+
+    scope = Raw("POST", b"/", headers=[(b"content-length", b"6")]).scope()
+    sent = _run(app, scope, _counting_receive([b"ab", b"cd", b"ef"], log))
+    assert sent[1]["body"] == b'{"body":"abcdef","main":false}\n'
+    assert log == ["message", "message", "read abc", "message", "read def"]
+
+
+def test_sync_read_on_the_loop_thread_is_refused_clearly(
+    app: Tumbler, caplog: pytest.LogCaptureFixture
+) -> None:
+    app.config["ASGI_SYNC_IN_THREADS"] = False
+
+    @app.post("/")
+    @stream_request_body
+    def view() -> Any:
+        return request.stream.read(3)
+
+    scope = Raw("POST", b"/", headers=[(b"content-length", b"6")]).scope()
+    with caplog.at_level(logging.ERROR):
+        sent = _run(app, scope, _counting_receive([b"ab", b"cd", b"ef"], []))
+    assert sent[0]["status"] == 500
+    assert any("event loop's thread" in str(r.exc_info[1]) for r in caplog.records if r.exc_info)
+
+
+def test_streamed_view_may_raise_the_limit_for_itself(app: Tumbler) -> None:
+    """``request.max_content_length`` set before reading applies (not possible when buffered)."""
+    app.config["MAX_CONTENT_LENGTH"] = 10
+
+    @app.post("/big")
+    @stream_request_body
+    async def big() -> Any:
+        request.max_content_length = 1000
+        return {"n": len(await request.stream.aread())}
+
+    @app.post("/small")
+    async def small() -> Any:
+        request.max_content_length = 1000
+        return {"n": len(request.get_data())}
+
+    body = b"q" * 100
+    for path, status in ((b"/big", 200), (b"/small", 413)):
+        raw = _post(path, body)
+        assert call_asgi(app.asgi_app, raw.scope(), body, split="64k").status == status
+
+
+def test_streamed_body_left_unread_is_drained_for_the_disconnect_watch(app: Tumbler) -> None:
+    """A streamed response after an unread streamed body still notices the client leaving."""
+
+    @app.post("/")
+    @stream_request_body
+    async def view() -> Any:
+        async def gen() -> Any:
+            for _ in range(100_000):
+                yield b"x"
+                await asyncio.sleep(0)
+
+        return gen()
+
+    scope = Raw("POST", b"/", headers=[(b"content-length", b"4")]).scope()
+    messages = _messages(b"ab", b"cd") + [{"type": "http.disconnect"}]
+
+    async def receive() -> Message:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    sent = _run(app, scope, receive)
+    assert sent[0]["status"] == 200
+    assert len(sent) < 100_000  # stopped when the client left, not after the whole stream
+
+
+# The event loop stays free -------------------------------------------------------------------
+
+
+def test_large_multipart_is_parsed_off_the_loop(app: Tumbler, monkeypatch: Any) -> None:
+    """An async view reading the form of a 4 MB upload: no part of it is parsed on the loop."""
+    threads: list[int] = []
+    feed = formparser.MultipartReceiver.feed
+
+    def counting_feed(self: Any, data: bytes) -> None:
+        threads.append(threading.get_ident())
+        feed(self, data)
+
+    monkeypatch.setattr(formparser.MultipartReceiver, "feed", counting_feed)
+
+    @app.post("/")
+    async def view() -> Any:
+        return {"size": len(request.files["f"].read()), "a": request.form["a"]}
+
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="f"; filename="f"\r\n\r\n'
+        + b"u" * 4_000_000
+        + b"\r\n--b--\r\n"
+    )
+    raw = _post(b"/", body, (b"content-type", b"multipart/form-data; boundary=b"))
+    loop_thread = threading.get_ident()  # asyncio.run runs the loop on this thread
+    result = call_asgi(app.asgi_app, raw.scope(), body, split="64k")
+    assert (result.status, result.body) == (200, b'{"a":"1","size":4000000}\n')
+    assert len(threads) > 50
+    assert loop_thread not in threads
+
+
+def test_form_limit_changed_in_a_hook_still_applies(app: Tumbler) -> None:
+    """A form parsed before the view (off the loop) is parsed again under a new limit."""
+
+    @app.before_request
+    def tighten() -> None:
+        request.max_form_parts = 1
+
+    @app.post("/")
+    async def view() -> Any:
+        return {"n": len(request.form)}
+
+    body = b"".join(
+        b'--b\r\nContent-Disposition: form-data; name="f%d"\r\n\r\n' % i + b"v" * 40_000 + b"\r\n"
+        for i in range(3)
+    )
+    body += b"--b--\r\n"
+    raw = _post(b"/", body, (b"content-type", b"multipart/form-data; boundary=b"))
+    assert call_asgi(app.asgi_app, raw.scope(), body, split="64k").status == 413
