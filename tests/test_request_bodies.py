@@ -8,7 +8,7 @@ import asyncio
 import io
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 import pytest
@@ -319,8 +319,8 @@ def _trickle(app: Tumbler, scope: dict[str, Any], clock: FakeClock, n: int) -> l
             return {"type": "http.disconnect"}
         return {"type": "http.request", "body": b"a", "more_body": count < n}
 
-    async def send(message: Message) -> None:
-        sent.append(message)
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
 
     loop = asyncio.new_event_loop()
     loop.time = clock  # type: ignore[method-assign]
@@ -328,7 +328,7 @@ def _trickle(app: Tumbler, scope: dict[str, Any], clock: FakeClock, n: int) -> l
         loop.run_until_complete(app.asgi_app(scope | {"type": "http"}, receive, send))
     finally:
         loop.close()
-    return sent + [{"count": count}]
+    return [*sent, {"count": count}]
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["buffered", "streamed"])
@@ -377,8 +377,8 @@ def _counting_receive(chunks: list[bytes], log: list[str]) -> Callable[[], Any]:
 def _run(app: Tumbler, scope: dict[str, Any], receive: Callable[[], Any]) -> list[Message]:
     sent: list[Message] = []
 
-    async def send(message: Message) -> None:
-        sent.append(message)
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(dict(message))
 
     asyncio.run(app.asgi_app(scope | {"type": "http"}, receive, send))
     return sent
@@ -475,7 +475,7 @@ def test_streamed_body_left_unread_is_drained_for_the_disconnect_watch(app: Tumb
         return gen()
 
     scope = Raw("POST", b"/", headers=[(b"content-length", b"4")]).scope()
-    messages = _messages(b"ab", b"cd") + [{"type": "http.disconnect"}]
+    messages = [*_messages(b"ab", b"cd"), {"type": "http.disconnect"}]
 
     async def receive() -> Message:
         return messages.pop(0) if messages else {"type": "http.disconnect"}
