@@ -99,7 +99,7 @@ def _parse_length(value: str) -> int | None:
     """
     if value.isdigit() and value.isascii() and len(value) <= 18:
         return int(value)
-    if "," not in value:
+    if "," not in value or value != value.strip(" \t"):
         return None
     items = {item.strip(" \t") for item in value.split(",")}
     if len(items) != 1:
