@@ -168,7 +168,7 @@ def _lines_executed(preamble: int, epilogue: int) -> int:
     return count
 
 
-@pytest.mark.parametrize(("preamble", "epilogue"), [(1, 0), (0, 1), (1, 1)])
+@pytest.mark.parametrize(("preamble", "epilogue"), [(1, 0), (1, 1)], ids=["preamble", "both"])
 def test_preamble_and_epilogue_cost_linear_work(preamble: int, epilogue: int) -> None:
     """RFC 2046 allows text before the first and after the last delimiter: it is skipped."""
     one = _lines_executed(preamble * 1_000_000, epilogue * 1_000_000)
@@ -176,7 +176,7 @@ def test_preamble_and_epilogue_cost_linear_work(preamble: int, epilogue: int) ->
     assert four <= 4.5 * one, (one, four)
 
 
-@pytest.mark.parametrize(("preamble", "epilogue"), [(1, 0), (0, 1)], ids=["preamble", "epilogue"])
+@pytest.mark.parametrize(("preamble", "epilogue"), [(1, 0), (1, 1)], ids=["preamble", "both"])
 def test_preamble_and_epilogue_memory_is_bounded(preamble: int, epilogue: int) -> None:
     size = 8_000_000
     tracemalloc.start()
