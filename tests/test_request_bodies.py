@@ -5,10 +5,13 @@ bodies without a Content-Length, slow bodies, streamed bodies under ASGI, the lo
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import logging
+import re
 import threading
 from collections.abc import Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -512,3 +515,25 @@ def test_large_multipart_is_parsed_off_the_loop(app: Tumbler, monkeypatch: Any) 
     # A limit set on the request after that early parse still applies: parsed again.
     tighten.append(True)
     assert call_asgi(app.asgi_app, raw.scope(), body, split="64k").status == 413
+
+
+def test_security_page_streaming_example_runs(protocol: str) -> None:
+    page = (Path(__file__).resolve().parent.parent / "docs" / "security.md").read_text()
+    (code,) = [
+        b
+        for b in re.findall(r"```python\n(.*?)```", page, re.S)
+        if "aread" in b or "stream_request_body" in b
+    ]
+    namespace: dict[str, Any] = {"__name__": "docs_security_stream"}
+    exec(code, namespace)
+    app = namespace["app"]
+    app.config["MAX_CONTENT_LENGTH"] = 10
+    app.config["ASGI_SYNC_IN_THREADS"] = True  # sync code that streams runs on a thread
+    client = app.test_client(protocol=protocol)
+    try:
+        body = b"b" * 100_000  # over the app's limit: the view raised it for itself
+        got = client.post("/upload", data=body).json
+        assert got == {"sha256": hashlib.sha256(body).hexdigest()}
+        assert client.post("/count", data=b"c" * 5).json == {"size": 5}
+    finally:
+        client.close()

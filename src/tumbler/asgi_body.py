@@ -249,7 +249,7 @@ _ON_LOOP = (
     "request.stream.read() was called on the event loop's thread, where waiting for the "
     "body would stop every other request: in an async view use "
     "'await request.stream.aread(n)' or 'async for chunk in request.stream'; sync code "
-    "that reads a streamed body must run on a worker thread (the default under ASGI)."
+    "that reads a streamed body must run on a worker thread (ASGI_SYNC_IN_THREADS)."
 )
 _ABANDONED = (
     "The request body can no longer be read: the response was already being sent. Read a "
