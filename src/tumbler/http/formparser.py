@@ -355,7 +355,7 @@ def skip_preamble(chunks: Iterable[bytes], boundary: bytes) -> Iterator[bytes]:
         tail = data[-keep:]
     else:
         if seen:
-            raise BadRequest("The multipart body has no boundary delimiter.")
+            raise BadRequest("The multipart body is malformed: it has no boundary delimiter.")
         return
     yield from iterator
 
