@@ -101,8 +101,8 @@ class _Pace:
     def allowed(self, received: int) -> float | None:
         """Seconds the next message may take after ``received`` bytes; None: no bound."""
         idle = self.idle
-        if idle is None or self.rate is None:
-            return idle
+        if idle is None or self.rate is None or not received:
+            return idle  # (the first message: no clock read)
         return min(idle, self.start + idle + received / self.rate - self.time())
 
     def too_slow(self, received: int) -> bool:
@@ -145,20 +145,29 @@ async def _next_message(
         timer.waiting.pop(task, None)
 
 
-async def _body_message(
-    receive: Receive, timer: IdleTimer | None, pace: _Pace, received: int
+def _unpack(
+    message: Message | None, pace: _Pace, received: int, allowed: float | None
 ) -> tuple[bytes, bool]:
-    """The next body chunk and whether more follows; 408 or 400 (left) raised."""
-    allowed = pace.allowed(received)
-    message = await _next_message(receive, timer, allowed)
+    """A message's body chunk and whether more follows (None: the wait ran out).
+
+    408 or 400 (the client left) raised.
+    """
     if message is None:
         raise pace.error(allowed)
     if message["type"] == "http.disconnect":
         raise ClientDisconnected()
     chunk: bytes = message.get("body", b"")
-    if chunk and pace.too_slow(received + len(chunk)):
+    if received and pace.rate is not None and pace.too_slow(received + len(chunk)):
         raise pace.error(None)
     return chunk, bool(message.get("more_body", False))
+
+
+async def _body_message(
+    receive: Receive, timer: IdleTimer | None, pace: _Pace, received: int
+) -> tuple[bytes, bool]:
+    """The next body chunk and whether more follows; 408 or 400 (left) raised."""
+    allowed = pace.allowed(received)
+    return _unpack(await _next_message(receive, timer, allowed), pace, received, allowed)
 
 
 # Buffered: the whole body before the view -----------------------------------------------------
@@ -193,17 +202,19 @@ async def read_body(
     try:
         more = True
         while more:
+            allowed = pace.allowed(total)
+            # PERF: the wait inline, one coroutine less for each message
+            message = await (_next_message(receive, timer, allowed) if timer else receive())
             try:
-                chunk, more = await _body_message(receive, timer, pace, total)
+                chunk, more = _unpack(message, pace, total, allowed)
             except (ClientDisconnected, RequestTimeout) as error:
                 request.body_error = error
                 break
             if not chunk:
                 continue
             total += len(chunk)
-            refused = _over(total, declared, limit)
-            if refused is not None:
-                request.body_error = refused
+            if (declared is not None and total > declared) or (limit is not None and total > limit):
+                request.body_error = _over(total, declared)
                 break
             parts.append(chunk)
             pending += len(chunk)
@@ -223,12 +234,10 @@ async def read_body(
     return total
 
 
-def _over(total: int, declared: int | None, limit: int | None) -> HTTPException | None:
+def _over(total: int, declared: int | None) -> HTTPException:
     if declared is not None and total > declared:
         return ShortBody("The request body is longer than its Content-Length.")
-    if limit is not None and total > limit:
-        return RequestEntityTooLarge()
-    return None
+    return RequestEntityTooLarge()
 
 
 def _spill(spool: IO[bytes] | None, parts: list[bytes]) -> IO[bytes]:

@@ -102,8 +102,11 @@ class BodyStream(io.RawIOBase):
         self._buffer.clear()
         raise error
 
-    def _check(self) -> None:
-        """Raise the pending error, or 413 when the declared length is over the limit."""
+    def _check(self) -> int | None:
+        """Raise the pending error, or 413 when the declared length is over the limit.
+
+        Return the limit (asked once per read).
+        """
         if self._error is not None:
             raise self._error.with_traceback(None)
         if self.closed:
@@ -111,43 +114,43 @@ class BodyStream(io.RawIOBase):
         limit = None if self._limit is None else self._limit()
         if limit is not None and self.length is not None and self.length > limit:
             self._fail(RequestEntityTooLarge())
+        return limit
 
     def _hint(self, size: int) -> int:
         """How much to ask the source for: the rest of the declared body at most."""
-        want = CHUNK_SIZE if size < 0 else max(size - len(self._buffer), 1)
-        if self.length is not None:
-            want = min(want, self.length - self.received)
-            if size < 0:  # PERF: everything is wanted and the length is within the limit
-                want = self.length - self.received
-        return max(want, 1)
+        length = self.length
+        if length is not None:
+            left = length - self.received
+            # PERF: everything wanted, and the declared length is within the limit: one read
+            return left if size < 0 else max(min(size - len(self._buffer), left), 1)
+        return CHUNK_SIZE if size < 0 else max(size - len(self._buffer), 1)
 
-    def _take(self, chunk: bytes) -> bytes:
+    def _take(self, chunk: bytes, limit: int | None) -> bytes:
         """Count a chunk from the source against the declared length and the limit."""
         if not chunk:
             self._ended = True
             if self.length is not None and self.received < self.length:
                 self._fail(ShortBody())
             return chunk
-        self.received += len(chunk)
-        if self.length is not None:
-            if self.received > self.length:
+        received = self.received = self.received + len(chunk)
+        length = self.length
+        if length is not None and received >= length:
+            if received > length:
                 self._fail(ShortBody("The request body is longer than its Content-Length."))
-            if self.received == self.length:
-                self._ended = True
-        limit = None if self._limit is None else self._limit()
-        if limit is not None and self.received > limit:
+            self._ended = True
+        if limit is not None and received > limit:
             self._fail(RequestEntityTooLarge())
         return chunk
 
-    def _pulled(self, size: int) -> bytes:
+    def _pulled(self, size: int, limit: int | None) -> bytes:
         try:
-            return self._take(self._pull(self._hint(size)))
+            return self._take(self._pull(self._hint(size)), limit)
         except HTTPException as error:
             self._fail(error)
 
-    async def _apulled(self, size: int) -> bytes:
+    async def _apulled(self, size: int, limit: int | None) -> bytes:
         try:
-            return self._take(await self._apull(self._hint(size)))
+            return self._take(await self._apull(self._hint(size)), limit)
         except HTTPException as error:
             self._fail(error)
 
@@ -171,23 +174,27 @@ class BodyStream(io.RawIOBase):
     def read(self, size: int | None = -1) -> bytes:
         """Up to ``size`` bytes (fewer only at the end of the body); everything when -1."""
         size = -1 if size is None else size
-        self._check()
+        limit = self._check()
         if size == 0:
             return b""
-        if not self._buffer and not self._ended and size < 0:
-            return self._read_all()
-        while not self._ended and (size < 0 or len(self._buffer) < size):
-            self._buffer += self._pulled(size)
+        buffer = self._buffer
+        if not buffer and not self._ended:
+            # PERF: the usual reads (get_data(), a form) take what one pull gives, no copy
+            chunk = self._pulled(size, limit)
+            if size < 0 or len(chunk) == size or (self._ended and len(chunk) < size):
+                return self._read_all(chunk, limit) if size < 0 else chunk
+            buffer += chunk
+        while not self._ended and (size < 0 or len(buffer) < size):
+            buffer += self._pulled(size, limit)
         return self._give(size)
 
-    def _read_all(self) -> bytes:
-        # PERF: the usual get_data(): one chunk, no copy through the buffer.
-        parts = []
+    def _read_all(self, first: bytes, limit: int | None) -> bytes:
+        if self._ended:
+            return first
+        parts = [first]
         while not self._ended:
-            chunk = self._pulled(-1)
-            if chunk:
-                parts.append(chunk)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
+            parts.append(self._pulled(-1, limit))
+        return b"".join(parts)
 
     def readall(self) -> bytes:
         """The rest of the body."""
@@ -202,7 +209,7 @@ class BodyStream(io.RawIOBase):
     def readline(self, size: int | None = -1) -> bytes:
         """One line, with its ``\\n``, of at most ``size`` bytes when given."""
         size = -1 if size is None else size
-        self._check()
+        limit = self._check()
         start = 0
         while True:
             end = self._buffer.find(b"\n", start)
@@ -211,28 +218,28 @@ class BodyStream(io.RawIOBase):
             if self._ended or 0 <= size <= len(self._buffer):
                 return self._give(size)
             start = len(self._buffer)
-            self._buffer += self._pulled(CHUNK_SIZE if size < 0 else size)
+            self._buffer += self._pulled(CHUNK_SIZE if size < 0 else size, limit)
 
     # Async reading ------------------------------------------------------------------------
 
     async def aread(self, size: int = -1) -> bytes:
         """As ``read``, for async code: waits for the body without holding the event loop."""
-        self._check()
+        limit = self._check()
         if size == 0:
             return b""
         while not self._ended and (size < 0 or len(self._buffer) < size):
-            self._buffer += await self._apulled(size)
+            self._buffer += await self._apulled(size, limit)
         return self._give(size)
 
     def __aiter__(self) -> BodyStream:
         return self
 
     async def __anext__(self) -> bytes:
-        self._check()
+        limit = self._check()
         if not self._buffer:
             if self._ended:
                 raise StopAsyncIteration
-            chunk = await self._apulled(CHUNK_SIZE)
+            chunk = await self._apulled(CHUNK_SIZE, limit)
             if not chunk:
                 raise StopAsyncIteration
             return chunk

@@ -708,10 +708,12 @@ class ASGIRequest(Request):
         """Hand over the body the adapter received (bytes, or a spooled file when large), or
         the stream a view that reads the body as it arrives gets (``stream_request_body``).
         """
-        if isinstance(body, BodyStream):
-            self._stream = body
-        elif isinstance(body, bytes):
+        if type(body) is bytes:  # PERF: before the ABC check of the stream (0.3 µs)
             self._raw_body = body
+        elif isinstance(body, bytes):
+            self._raw_body = bytes(body)
+        elif isinstance(body, BodyStream):
+            self._stream = body
         else:
             self._body_file = body
             self._to_close = [*(self._to_close or ()), body]
