@@ -272,7 +272,7 @@ class ASGIBodyStream(BodyStream):
     def __init__(
         self, request: ASGIRequest, receive: Receive, pace: _Pace, timer: IdleTimer | None
     ) -> None:
-        super().__init__(request.content_length, request._current_limit)
+        super().__init__(request.content_length, request.max_content_length)
         self._receive = receive
         self._pace = pace
         self._timer = timer

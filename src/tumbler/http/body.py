@@ -5,9 +5,11 @@ Rules of this module:
 * A request has one ``BodyStream`` (``request.stream``). ``get_data()``, ``form``, ``json``
   and ``files`` read through it, so the source (``wsgi.input``, ASGI messages, a body the
   ASGI adapter buffered) is read once, in order, and never past the declared length.
-* The limit (``request.max_content_length``) is asked for at every read, so a value set on
-  the request before the body is read applies. Past it: 413, before reading when the
-  declared length already says so.
+* The limit (``request.max_content_length``) is checked at every read, and setting it on
+  the request updates the stream's, so a value set before the body is read applies.
+  Past it: 413, before reading when the declared length already says so. (The stream holds
+  the limit, not the request: no reference cycle, so a request is freed by reference
+  counting.)
 * A source that ends before its declared Content-Length (a short read, a client that left)
   is a 400; one that sends more than it declared is a 400 too.
 * Once a read failed, every later read raises the same error: no reader ever receives a
@@ -73,12 +75,13 @@ class BodyStream(io.RawIOBase):
     def __init__(
         self,
         length: int | None,
-        limit: Callable[[], int | None] | None = None,
+        limit: int | None = None,
         error: HTTPException | None = None,
     ) -> None:
         #: The declared length (Content-Length), or None when the source says where it ends.
         self.length = length
-        self._limit = limit
+        #: The largest body accepted; the request updates it when its limit is set.
+        self.limit = limit
         self._error = error
         self._buffer = bytearray()
         #: Bytes taken from the source so far.
@@ -111,7 +114,7 @@ class BodyStream(io.RawIOBase):
             raise self._error.with_traceback(None)
         if self.closed:
             raise ValueError("I/O operation on a closed request body stream.")
-        limit = None if self._limit is None else self._limit()
+        limit = self.limit
         if limit is not None and self.length is not None and self.length > limit:
             self._fail(RequestEntityTooLarge())
         return limit
@@ -254,9 +257,7 @@ class BodyStream(io.RawIOBase):
 class WSGIBodyStream(BodyStream):
     """``wsgi.input``, never read past the declared length."""
 
-    def __init__(
-        self, source: Any, length: int | None, limit: Callable[[], int | None] | None = None
-    ) -> None:
+    def __init__(self, source: Any, length: int | None, limit: int | None = None) -> None:
         super().__init__(length, limit)
         self._source = source
 
@@ -274,7 +275,7 @@ class BufferedBodyStream(BodyStream):
     def __init__(
         self,
         data: bytes | IO[bytes],
-        limit: Callable[[], int | None] | None = None,
+        limit: int | None = None,
         error: HTTPException | None = None,
     ) -> None:
         if isinstance(data, bytes):

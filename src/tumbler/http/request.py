@@ -174,6 +174,8 @@ class Request:
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
+        if self._stream is not None:  # (the limit applies to what is still to be read)
+            self._stream.limit = self.max_content_length
 
     @property
     def max_form_memory_size(self) -> int | None:
@@ -249,10 +251,6 @@ class Request:
     def _open_stream(self) -> BodyStream:
         """The body stream of this request; made once, on first use (``stream``)."""
         return BodyStream(0)
-
-    def _current_limit(self) -> int | None:
-        # (the body stream asks at every read, so a limit set on the request applies)
-        return self.max_content_length
 
     # Headers, URL and query --------------------------------------------------------------------
 
@@ -680,7 +678,7 @@ class WSGIRequest(Request):
             # No length and no end the server vouches for (chunked without
             # wsgi.input_terminated): nothing can be read without reading past the body.
             return BodyStream(0)
-        return WSGIBodyStream(source, length, self._current_limit)
+        return WSGIBodyStream(source, length, self.max_content_length)
 
 
 class ASGIRequest(Request):
@@ -790,7 +788,7 @@ class ASGIRequest(Request):
         if file is not None:
             file.seek(0)
         body = self._raw_body if file is None else file
-        return BufferedBodyStream(body, self._current_limit, self.body_error)
+        return BufferedBodyStream(body, self.max_content_length, self.body_error)
 
     # A large multipart body, parsed off the event loop --------------------------------------
 
