@@ -348,6 +348,22 @@ def test_asgi_trickling_body_gets_408_within_the_rate_bound(app: Tumbler, stream
     assert (sent[0]["status"], sent[1]["body"]) == (200, b'{"n":300}\n')
 
 
+def test_asgi_streamed_body_time_bound_starts_at_the_first_read(app: Tumbler) -> None:
+    """Work the view does before it reads is not the client's slowness."""
+    app.config.update(ASGI_BODY_TIMEOUT=60, ASGI_BODY_MIN_RATE=500)
+    clock = FakeClock(step=0.1)
+
+    @app.post("/")
+    @stream_request_body
+    async def view() -> Any:
+        clock.now += 600  # ten minutes of work before the body is read
+        return {"n": len(await request.stream.aread())}
+
+    scope = Raw("POST", b"/", headers=[(b"content-length", b"300")]).scope()
+    sent = _trickle(app, scope, clock, 300)
+    assert (sent[0]["status"], sent[1]["body"]) == (200, b'{"n":300}\n')
+
+
 # Streamed bodies under ASGI -------------------------------------------------------------------
 
 

@@ -280,6 +280,7 @@ class ASGIBodyStream(BodyStream):
         self._loop_thread = threading.get_ident()
         self._lock = asyncio.Lock()
         self._more = True
+        self._started = False
         self._disconnected = False
         self._abandoned = False
 
@@ -287,6 +288,9 @@ class ASGIBodyStream(BodyStream):
         async with self._lock:
             if self._abandoned:
                 raise RuntimeError(_ABANDONED)
+            if not self._started:  # the time bound counts from the view's first read
+                self._started = True
+                self._pace.start = self._pace.time()
             while self._more:
                 try:
                     chunk, self._more = await _body_message(
