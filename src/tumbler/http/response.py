@@ -445,9 +445,11 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
     from user input usually look. An absolute URL (``https://host/``) is sent as given.
     """
     cls = Response or _Response
-    location = iri_to_uri(_clean("Location", location))  # CR, LF, NUL: ValueError first
+    if "\r" in location or "\n" in location or "\0" in location:
+        raise ValueError("A redirect location must not contain CR, LF or NUL characters.")
     if location[:2] in ("//", "/\\") or location[:1] == "\\":
         location = "/" + location.lstrip("/\\")
+    location = iri_to_uri(location)  # then a valid URI reference (``\`` too becomes %5C)
     url = escape(location)
     response = cls(
         "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"
