@@ -30,6 +30,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "MAX_JSON_DEPTH": 64,
     # Under ASGI, seconds to wait for each next chunk of a request body before a 408.
     "ASGI_BODY_TIMEOUT": 60.0,
+    # Under ASGI, the whole body must arrive within ASGI_BODY_TIMEOUT seconds plus one second
+    # per this many bytes received, or 408 (Apache's MinRate); None: no bound on the total.
+    "ASGI_BODY_MIN_RATE": 500,
     "MAX_FORM_MEMORY_SIZE": 500_000,
     "MAX_FORM_PARTS": 1_000,
     # max_age of send_file and static files when not given: None sends "no-cache" (Flask 2.0+).
