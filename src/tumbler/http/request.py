@@ -33,12 +33,20 @@ __all__ = ["ASGIRequest", "Request", "WSGIRequest"]
 
 _EMPTY_FORM: ImmutableMultiDict = ImmutableMultiDict()
 _JSON_LOAD_ERRORS = (ValueError, RecursionError)
-# A JSON string (escapes included), removed before nesting is measured.
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+# A JSON string (escapes included), removed before nesting is measured. An unterminated one
+# runs to the end of the data (a lone final backslash too), so the pattern matches at every
+# quote: a failed match would make ``sub`` retry at each later quote and rescan the rest,
+# quadratic in a body like ``"\"\"\"...`` (80 KB took 40 s).
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\(?:.|\Z)[^"\\]*)*(?:"|\Z)', re.S)
 # Every byte but the four brackets, deleted so only the nesting is left.
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-# RFC 3986 reg-name / IPv4 (no userinfo, no path, no controls), or an IPv6 literal; :port.
-_VALID_HOST = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?")
+# What a host can be: dot-separated DNS labels (an IPv4 address is one too; "_" is let
+# through for internal names such as Docker's), with an optional final dot, or a bracketed
+# IPv6 literal; then an optional port. No sub-delimiter (",;&!$'()*+="), no "%", no userinfo.
+_VALID_HOST = re.compile(
+    r"(?:[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\])"
+    r"(?::[0-9]{0,5})?"
+)
 
 
 _UNPARSED = object()  # a header value not parsed yet (None means: absent or malformed)
@@ -288,12 +296,14 @@ class Request(RequestHeaderMixin):
     def host(self) -> str:
         """The Host header, or the server's name and port when it is missing.
 
-        A Host that no host could have (spaces, ``@``, ``/``, controls) is a 400, so it never
-        reaches a URL built from it.
+        A Host that is not DNS labels, an IPv4 address or a bracketed IPv6 address, with an
+        optional port, is a 400 (so ``@``, ``/``, spaces, controls, and the comma a server
+        puts between two Host headers never reach a URL built from it).
         """
         host = self._header("host")
         if host:
-            if _VALID_HOST.fullmatch(host) is None:
+            # 253 (the longest DNS name) + 6 (":65535"): also bounds the regex's work.
+            if len(host) > 259 or _VALID_HOST.fullmatch(host) is None:
                 raise SecurityError("The Host header is not a valid host name.")
             return host
         server = self.server
@@ -624,6 +634,17 @@ class Request(RequestHeaderMixin):
         return f"<Request {self.path!r} [{self.method}]>"
 
 
+def _url_root(root: str) -> str:
+    """A mount point as URLs need it: one leading ``/`` and no trailing one.
+
+    A request path or root that does not start with ``/`` (a raw request line can send
+    ``@evil.com``) would otherwise be glued to the host in ``request.url`` and every external
+    URL, and move them to another host.
+    """
+    root = root.rstrip("/")
+    return root if not root or root[0] == "/" else "/" + root
+
+
 def _wsgi_path(value: str) -> str:
     # PEP 3333 hands over the bytes of the path decoded as latin-1; URLs are UTF-8.
     if value.isascii():
@@ -652,10 +673,11 @@ class WSGIRequest(Request):
     """A request whose raw values live in a PEP 3333 environ."""
 
     def __init__(self, environ: dict[str, Any]) -> None:
-        self.method = environ["REQUEST_METHOD"].upper()
-        self.path = _wsgi_path(environ.get("PATH_INFO") or "/")
+        self.method = environ["REQUEST_METHOD"]  # case-sensitive (RFC 9110 §9.1): not upper()
+        path = _wsgi_path(environ.get("PATH_INFO") or "/")
+        self.path = path if path[0] == "/" else "/" + path
         root = environ.get("SCRIPT_NAME")
-        self.root_path = _wsgi_path(root).rstrip("/") if root else ""
+        self.root_path = _url_root(_wsgi_path(root)) if root else ""
         self._environ = environ
 
     def _header(self, lower_name: str) -> str | None:
@@ -712,8 +734,10 @@ class ASGIRequest(Request):
 
     def __init__(self, scope: dict[str, Any]) -> None:
         self.method = scope["method"]
-        self.path = scope["path"] or "/"
-        self.root_path = scope.get("root_path", "")
+        path = scope["path"] or "/"
+        self.path = path if path[0] == "/" else "/" + path
+        root = scope.get("root_path")
+        self.root_path = _url_root(root) if root else ""
         self._scope = scope
         #: Header name -> value; every request reads some (body framing), so built now.
         pairs = scope["headers"]
@@ -895,6 +919,10 @@ def _environ_from_scope(request: ASGIRequest) -> dict[str, Any]:
         "asgi.scope": scope,
     }
     for name, value in request.headers.items():
+        if "_" in name:
+            # As gunicorn does: "X_Forwarded_For" would otherwise pose as "X-Forwarded-For"
+            # (both are HTTP_X_FORWARDED_FOR), and "Content_Type" as the real Content-Type.
+            continue
         key = name.upper().replace("-", "_")
         if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             key = "HTTP_" + key
