@@ -10,33 +10,41 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
-from urllib.parse import quote_from_bytes
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote_from_bytes, urljoin
 
-from ._install import install_hint
-from .config import DEFAULT_CONFIG, Config
-from .context import Context, _cv_context
+from .app_resources import AppResources
+from .app_serving import AppServing
+from .config import DEFAULT_CONFIG
+from .context import Context, _cv_context, _in_loop, _sentinel
 from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
+from .http.interop import foreign_error_classes, is_foreign_headers, response_from_foreign
 from .http.request import Request, untrusted_host
 from .http.response import Response
 from .instance import default_instance_path
 from .json import DefaultJSONProvider, JSONProvider
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
-from .routing import Map, Rule
+from .logging import create_logger
+from .routing import BuildError, Map, Rule, RuleRedirect
 from .scaffold import Scaffold, endpoint_from_view
-from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
+from .sessions import (
+    SecureCookieSessionInterface,
+    SessionInterface,
+    SessionMixin,
+    refresh_wanted,
+)
+from .signals import appcontext_tearing_down, request_tearing_down
 from .templating import AppTemplating
 
 if TYPE_CHECKING:
     from .asgi import ASGIAdapter
     from .blueprints import Blueprint
-    from .cli import AppGroup, CliRunner
-    from .testing import TestClient
+    from .cli import AppGroup
     from .wsgi import WSGIAdapter
 
 __all__ = ["Tumbler"]
@@ -52,27 +60,6 @@ _FIRST_REQUEST_DONE = (
 )
 
 
-def _has_level_handler(logger: logging.Logger) -> bool:
-    """Whether a handler up the chain emits records at ``logger``'s effective level (Flask)."""
-    level = logger.getEffectiveLevel()
-    current: logging.Logger | None = logger
-    while current is not None:
-        if any(handler.level <= level for handler in current.handlers):
-            return True
-        if not current.propagate:
-            return False
-        current = current.parent
-    return False
-
-
-class _StderrHandler(logging.StreamHandler[TextIO]):
-    """Write to ``sys.stderr`` as it is when each record is emitted (test runners swap it)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stderr  # emit runs under the handler's lock
-        super().emit(record)
-
-
 def _root_path(import_name: str) -> str:
     module = sys.modules.get(import_name)
     filename = getattr(module, "__file__", None)
@@ -81,11 +68,25 @@ def _root_path(import_name: str) -> str:
     return os.getcwd()
 
 
-class Tumbler(StaticFiles, AppTemplating, Scaffold):
+def _foreign_http_error_response(error: Any) -> Any:
+    """A Werkzeug HTTP error without a handler answers with its own response, as in Flask."""
+    return error.get_response()
+
+
+_FOREIGN_HTTP_ERROR = Handler(_foreign_http_error_response)
+
+
+def _headers_like(value: Any) -> bool:
+    """Whether the second item of a view's 2-tuple is headers (else it is the status)."""
+    return isinstance(value, Headers | Mapping | list | tuple) or is_foreign_headers(value)
+
+
+class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
     """The application: create one, register views and hooks, serve it over WSGI or ASGI.
 
     ``app`` itself is the WSGI callable (``gunicorn module:app``) and ``app.asgi`` is the
-    ASGI one (``uvicorn module:app.asgi``).
+    ASGI one (``uvicorn module:app.asgi``); ``app`` also answers ASGI 2 calls, so ``uvicorn
+    module:app`` and ``uvicorn --factory module:create_app`` work too.
     """
 
     response_class = Response
@@ -102,6 +103,9 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         instance_path: str | None = None,
         instance_relative_config: bool = False,
         root_path: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        static_host: str | None = None,
     ) -> None:
         super().__init__(import_name)
         self.root_path = root_path or _root_path(import_name)
@@ -109,11 +113,10 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = template_folder
-        self.config = Config(
-            self.instance_path if instance_relative_config else self.root_path,
-            self.default_config,
-        )
-        self.url_map = Map()
+        self.config = self.make_config(instance_relative_config)
+        self.url_map = Map(host_matching=host_matching)
+        #: Match ``subdomain=`` rules against the request's host under ``SERVER_NAME``.
+        self.subdomain_matching = subdomain_matching
         self.json: JSONProvider = self.json_provider_class(self)
         self.extensions: dict[str, Any] = {}
         self.teardown_appcontext_funcs: list[Handler] = []
@@ -137,8 +140,17 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         #: The ASGI application; wrap it to add ASGI middleware.
         self.asgi_app: ASGIAdapter | Callable[..., Any] = ASGIAdapter(self)
         if self.has_static_folder:  # even when the folder does not exist, as in Flask
+            if bool(static_host) != host_matching:  # AssertionError, as Flask's assert
+                raise AssertionError(
+                    "Invalid static_host/host_matching combination: with host_matching=True "
+                    "and a static folder, set static_host; without it, leave it out."
+                )
+            static_options: dict[str, Any] = {"host": static_host} if static_host else {}
             self.add_url_rule(
-                f"{self.static_url_path}/<path:filename>", "static", static_view(self)
+                f"{self.static_url_path}/<path:filename>",
+                "static",
+                static_view(self),
+                **static_options,
             )
 
     # Names and settings ------------------------------------------------------------------------
@@ -190,17 +202,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
 
     @cached_property
     def logger(self) -> logging.Logger:
-        """The app's logger, named after the app, with a stderr handler when none is set."""
-        logger = logging.getLogger(self.name)
-        if self.debug and not logger.level:
-            logger.setLevel(logging.DEBUG)
-        if not _has_level_handler(logger):
-            handler = _StderrHandler()
-            handler.setFormatter(
-                logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
-            )
-            logger.addHandler(handler)
-        return logger
+        """The app's logger, named after the app; ``tumbler.logging.default_handler`` if needed."""
+        return create_logger(self)
 
     # Registration -------------------------------------------------------------------------------
 
@@ -244,7 +247,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             self._auto_options.add(id(rule_obj))
         if view_func is not None:
             existing = self.view_functions.get(endpoint)
-            if existing is not None and existing is not view_func:
+            # ``!=``, not ``is not``: a bound method is a new object at each attribute access.
+            if existing is not None and existing != view_func:
                 raise AssertionError(
                     "View function mapping is overwriting an existing endpoint function: "
                     f"{endpoint}"
@@ -319,6 +323,10 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         """Route ``request`` and build its context (not pushed yet)."""
         ctx = Context(self, request)
         config = request.config = self.config
+        # a permanent session is re-sent on every request (PERF: no call without cookies)
+        cookie = request._header("cookie")
+        if cookie is not None and refresh_wanted(self, cookie):
+            ctx.session  # noqa: B018 - opens it, so it is saved with the response
         refused = request.framing_error()
         if refused is None and config.get("TRUSTED_HOSTS"):
             refused = untrusted_host(request, config["TRUSTED_HOSTS"])
@@ -327,9 +335,16 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             ctx.hooks = self._hooks_for(None)
             return ctx
         try:
-            rule, args = self.url_map.match(request.path, request.method)
+            url_map = self.url_map
+            if url_map.host_matching or self.subdomain_matching:
+                domain = self._request_domain(request)
+                rule, args = url_map.match(request.path, request.method, domain)
+            else:
+                rule, args = url_map.match(request.path, request.method)
         except HTTPException as error:
-            if isinstance(error, RequestRedirect):
+            if isinstance(error, RuleRedirect):  # redirect_to: relative to the script root
+                error = RequestRedirect(urljoin(request.root_url, error.new_url))
+            elif isinstance(error, RequestRedirect):
                 error = self._redirect_with_query(error, request)
             ctx.routing_error = request.routing_exception = error
             ctx.hooks = self._hooks_for(None)
@@ -346,6 +361,42 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             return ctx  # view stays None: the pipeline answers with the Allow header
         ctx.view = found[1]
         return ctx
+
+    def _request_domain(self, request: Request) -> str | None:
+        """What ``host=`` or ``subdomain=`` rules are matched against for ``request``.
+
+        With ``host_matching``, the host. With ``subdomain_matching``, the labels in front of
+        ``SERVER_NAME``; None (the default subdomain) for another host or no SERVER_NAME.
+        """
+        host = request.host.lower()
+        if self.url_map.host_matching:
+            return host
+        server_name = str(self.config["SERVER_NAME"] or "").lower()
+        if not server_name:
+            return None
+        default_port = ":443" if request.scheme == "https" else ":80"
+        server_name = server_name.removesuffix(default_port)  # the Host header omits it
+        if ":" not in server_name:
+            host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if host == server_name:
+            return ""
+        if host.endswith("." + server_name):
+            return host[: -len(server_name) - 1]
+        return None
+
+    def _url_host(self, domain: str, request: Request | None, host: str) -> str | None:
+        """The host a URL to a rule with ``domain`` must name, or None when it is this one."""
+        if self.url_map.host_matching:
+            return domain if domain and (request is None or domain != host) else None
+        current = None
+        if request is not None and self.subdomain_matching:
+            current = self._request_domain(request)
+        if current is None:
+            current = self.url_map.default_subdomain
+        if domain == current and request is not None:
+            return None
+        server_name = self.config["SERVER_NAME"] or host
+        return f"{domain}.{server_name}" if domain else str(server_name)
 
     def _dispatch_for(self, endpoint: str) -> tuple[HookSet, Handler]:
         found = self._dispatch[endpoint] = (self._hooks_for(endpoint), self._view_handler(endpoint))
@@ -365,7 +416,11 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         """Answer OPTIONS with the methods the URL allows."""
         assert ctx.request is not None
         try:
-            self.url_map.match(ctx.request.path, "\x00")
+            request = ctx.request
+            if self.url_map.host_matching or self.subdomain_matching:
+                self.url_map.match(request.path, "\x00", self._request_domain(request))
+            else:
+                self.url_map.match(request.path, "\x00")
             methods: set[str] = set()
         except MethodNotAllowed as error:
             methods = set(getattr(error, "valid_methods", None) or ())
@@ -377,9 +432,21 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         return response
 
     def find_error_handler(self, error: BaseException, ctx: Context) -> Handler | None:
-        """The handler for ``error``: by status code first, then by the exception's MRO."""
-        code = error.code if isinstance(error, HTTPException) else None
-        mro = type(error).__mro__
+        """The handler for ``error``: by status code first, then by the exception's MRO.
+
+        A Werkzeug HTTP error is looked up as its tumbler twin, and without a handler of
+        its own it is answered by its own response, as in Flask.
+        """
+        fallback = None
+        mro: tuple[type[BaseException], ...] | None
+        if isinstance(error, HTTPException):
+            code, mro = error.code, type(error).__mro__
+        else:
+            mro = foreign_error_classes(error)
+            if mro is None:
+                code, mro = None, type(error).__mro__
+            else:  # PERF: tumbler's own errors never take this branch (the 404 path)
+                code, fallback = getattr(error, "code", None), _FOREIGN_HTTP_ERROR
         hooks = ctx.hooks
         for scope in hooks.error_scopes if hooks is not None else (None,):
             spec = self.error_handler_spec.get(scope)
@@ -392,7 +459,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
                         handler = handlers.get(cls)
                         if handler is not None:
                             return handler
-        return None
+        return fallback
 
     def make_response(self, rv: Any) -> Response:
         """Turn a view's return value into a Response (Flask's rules)."""
@@ -405,7 +472,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             if size == 3:
                 rv, status, headers = rv
             elif size == 2:
-                if isinstance(rv[1], Headers | Mapping | list | tuple):
+                if _headers_like(rv[1]):
                     rv, headers = rv
                 else:
                     rv, status = rv
@@ -430,11 +497,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             rv = self.response_class(rv, status=status, headers=headers)
             status = headers = None
         else:
-            raise TypeError(
-                "The view function did not return a valid response. The return type must be "
-                "a string, bytes, dict, list, tuple with headers or status, Response "
-                f"instance, or an iterator, but it was a {type(rv).__name__}."
-            )
+            rv = self._response_from_other(rv)
         if status is not None:
             if isinstance(status, str | bytes):
                 rv.status = status.decode("latin-1") if isinstance(status, bytes) else status
@@ -444,6 +507,17 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             rv.headers.update(headers)
         response: Response = rv
         return response
+
+    def _response_from_other(self, rv: Any) -> Response:
+        """A Werkzeug response or HTTP exception (Flask accepts them), else a TypeError."""
+        foreign = response_from_foreign(rv, self.response_class)
+        if foreign is not None:
+            return foreign
+        raise TypeError(
+            "The view function did not return a valid response. The return type must be "
+            "a string, bytes, dict, list, tuple with headers or status, Response "
+            f"instance, or an iterator, but it was a {type(rv).__name__}."
+        )
 
     def log_exception(self, ctx: Context, error: BaseException) -> None:
         """Log an unhandled exception with its traceback, method and path."""
@@ -483,21 +557,78 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
     # Contexts, URLs and testing ---------------------------------------------------------------
 
     def app_context(self) -> Context:
-        """A context with ``current_app`` and a fresh ``g`` but no request."""
+        """A context with ``current_app`` and a fresh ``g`` but no request.
+
+        Push it with ``with``; leaving it runs the ``teardown_appcontext`` callbacks.
+        """
         return Context(self)
+
+    def request_context(self, environ: dict[str, Any]) -> Context:
+        """A request context for a WSGI ``environ``, to push by hand (``with``).
+
+        Leaving it runs ``teardown_request`` then ``teardown_appcontext`` callbacks. Making
+        it does not end the set-up phase: routes and hooks may still be added.
+        """
+        from .http.request import WSGIRequest
+
+        return self._context_in_setup(WSGIRequest(environ))
 
     def test_request_context(self, *args: Any, **kwargs: Any) -> Context:
         """A request context for a made-up request; takes the test client's arguments."""
-        from .http.request import WSGIRequest
         from .testing import make_environ
 
-        return self.request_context_for(WSGIRequest(make_environ(*args, **kwargs)))
+        return self.request_context(make_environ(*args, app=self, **kwargs))
 
-    def test_client(self, use_cookies: bool = True, protocol: str | None = None) -> TestClient:
-        """A client that calls the app in-process over WSGI (default) or ASGI."""
-        from .testing import TestClient
+    def _context_in_setup(self, request: Request) -> Context:
+        """Route ``request`` for a hand-pushed context without ending the set-up phase."""
+        if self._got_first_request:
+            return self.request_context_for(request)
+        try:
+            return self.request_context_for(request)
+        finally:
+            # The hooks were frozen for this one context: forget them, so that what is
+            # registered afterwards is seen by the first real request (as in Flask).
+            self._got_first_request = False
+            self._hooksets.clear()
+            self._dispatch.clear()
 
-        return TestClient(self, use_cookies=use_cookies, protocol=protocol)
+    def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:
+        """Run the current request's ``teardown_request`` callbacks (blueprints', then the app's).
+
+        Popping a hand-pushed request context calls this. Each callback gets ``exc``; one
+        that raises is logged and the others still run.
+        """
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        ctx = _cv_context.get()
+        request = ctx.request if ctx is not None else None
+        scopes: list[str | None] = [*(request.blueprints if request is not None else ()), None]
+        for scope in scopes:
+            self._run_teardown(reversed(self.teardown_request_funcs.get(scope, ())), exc)
+        if request_tearing_down.receivers:
+            request_tearing_down.send(self, _async_wrapper=_in_loop, exc=exc)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:
+        """Run the ``teardown_appcontext`` callbacks, last registered first.
+
+        Popping a hand-pushed context (``with app.app_context():``) calls this. Each
+        callback gets ``exc``; one that raises is logged and the others still run.
+        """
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        self._run_teardown(reversed(self.teardown_appcontext_funcs), exc)
+        if appcontext_tearing_down.receivers:
+            appcontext_tearing_down.send(self, _async_wrapper=_in_loop, exc=exc)
+
+    def _run_teardown(self, handlers: Iterable[Handler], exc: BaseException | None) -> None:
+        for handler in handlers:
+            try:
+                if handler.is_async:
+                    _in_loop(handler.func)(exc)
+                else:
+                    handler.func(exc)
+            except Exception as error:
+                self.log_teardown_error(handler, error)
 
     @cached_property
     def cli(self) -> AppGroup:
@@ -506,14 +637,9 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
 
         return AppGroup(self.name)
 
-    def test_cli_runner(self) -> CliRunner:
-        """A runner that invokes the ``tumbler`` command line against this app."""
-        from .cli import CliRunner
-
-        return CliRunner(self)
-
     def url_for(
         self,
+        /,
         endpoint: str,
         *,
         _anchor: str | None = None,
@@ -532,7 +658,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
                 blueprint = request.blueprint
                 endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
             root, host, scheme = request.root_path, request.host, request.scheme
-            external = bool(_external)
+            external = _scheme is not None if _external is None else _external
         else:
             server_name = self.config["SERVER_NAME"]
             if server_name is None:
@@ -549,7 +675,18 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
                 raise ValueError("When specifying '_scheme', '_external' must be True.")
             scheme = _scheme
         self.inject_url_defaults(endpoint, values)
-        url = root + self.url_map.build(endpoint, values, method=_method)
+        try:
+            if self.url_map.has_domains:  # a rule may live on another host or subdomain
+                path, domain = self.url_map.build_with_domain(endpoint, values, method=_method)
+                other = self._url_host(domain, request, host)
+                if other is not None:
+                    host, external = other, True
+            else:
+                path = self.url_map.build(endpoint, values, method=_method)
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
+        url = root + path
         if _anchor is not None:
             url += "#" + quote(_anchor, safe="%!#$&'()*+,/:;=?@")
         if external:
@@ -568,24 +705,6 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             for handler in self.url_default_functions.get(scope, ()):
                 handler.func(endpoint, values)
 
-    def run(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 5000,
-        debug: bool | None = None,
-        **options: Any,
-    ) -> None:
-        """Serve the app with uvicorn (a real server), for development."""
-        try:
-            import uvicorn
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise RuntimeError(
-                "app.run() needs uvicorn: " + install_hint("uvicorn>=0.30", "serve")
-            ) from None
-        if debug is not None:
-            self.debug = debug
-        uvicorn.run(self.asgi, host=host, port=port, **options)
-
     def __repr__(self) -> str:
         return f"<Tumbler {self.name!r}>"
 
@@ -599,6 +718,17 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         """
         return self.asgi_app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        """The WSGI entry point: ``gunicorn module:app``."""
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any] | None = None
+    ) -> Any:
+        """The WSGI entry point (``gunicorn module:app``), and an ASGI 2 one.
+
+        Called with one argument, the app is an ASGI 2 application (``app(scope)`` returns
+        ``instance(receive, send)``): that is what uvicorn assumes of an object whose
+        ``__call__`` is not a coroutine function, so ``uvicorn module:app``, ``uvicorn
+        --factory module:create_app`` and gunicorn's uvicorn worker serve the app over
+        ASGI. ``app.asgi`` (ASGI 3) saves that one extra call per request.
+        """
+        if start_response is None:
+            return partial(self.asgi_app, environ)
         return self.wsgi_app(environ, start_response)
