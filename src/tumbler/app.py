@@ -23,12 +23,15 @@ from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
 from .http.request import Request, untrusted_host
 from .http.response import Response
 from .json import DefaultJSONProvider, JSONProvider
+from .lifecycle import pipeline
+from .lifecycle.drive import drive_sync
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
 from .routing import Map, Rule
 from .scaffold import Scaffold, endpoint_from_view
 from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
 from .templating import AppTemplating
+from .threads import ensure_async, ensure_sync, run_async
 
 if TYPE_CHECKING:
     from .asgi import ASGIAdapter
@@ -101,6 +104,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         instance_relative_config: bool = False,
         root_path: str | None = None,
     ) -> None:
+        #: The lifecycle steps (``pipeline.STEPS``) a subclass or this instance replaced.
+        self.step_overrides: dict[str, Handler] = self._find_step_overrides()
         super().__init__(import_name)
         self.root_path = root_path or _root_path(import_name)
         self.instance_path = instance_path or os.path.join(self.root_path, "instance")
@@ -443,13 +448,12 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         response: Response = rv
         return response
 
-    def log_exception(self, ctx: Context, error: BaseException) -> None:
-        """Log an unhandled exception with its traceback, method and path."""
-        request = ctx.request
+    def log_exception(self, exc_info: Any) -> None:
+        """Log an unhandled exception (``sys.exc_info()`` form) with the method and path."""
+        ctx = _cv_context.get()
+        request = ctx.request if ctx is not None else None
         where = f"{request.path!a} [{request.method}]" if request is not None else "(no request)"
-        self.logger.error(
-            "Exception on %s", where, exc_info=(type(error), error, error.__traceback__)
-        )
+        self.logger.error("Exception on %s", where, exc_info=exc_info)
 
     def log_teardown_error(self, handler: Handler, error: BaseException) -> None:
         """Log an exception raised by a teardown or after-response callback."""
@@ -477,6 +481,97 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         interface = self.session_interface
         if session is not None and not interface.is_null_session(session):
             interface.save_session(self, session, response)
+
+    # The lifecycle steps, with Flask's names -------------------------------------------------
+    # The pipeline calls these by name when a subclass or the instance replaces one (as
+    # Flask-CORS replaces handle_exception); the defaults run the pipeline's own step right
+    # here, sync hooks inline and async ones through ``run_async``.
+
+    def _find_step_overrides(self) -> dict[str, Handler]:
+        found: dict[str, Handler] = {}
+        for name in pipeline.STEPS:
+            own = self.__dict__.get(name)
+            default = getattr(Tumbler, name)
+            if own is not None:
+                if getattr(own, "__func__", None) is default and own.__self__ is self:
+                    continue  # the default, put back (monkeypatch's undo does this)
+                found[name] = Handler(own)
+            elif getattr(type(self), name) is not default:
+                found[name] = Handler(getattr(self, name))
+        return found
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in pipeline.STEPS:
+            self.step_overrides = self._find_step_overrides()
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        if name in pipeline.STEPS:
+            self.step_overrides = self._find_step_overrides()
+
+    def _step(self, step: Any, *args: Any) -> Any:
+        """Run one of the pipeline's steps here, for the request being handled."""
+        ctx = _cv_context.get()
+        if ctx is None or ctx.request is None:
+            raise RuntimeError(f"{step.__name__}() needs an active request.")
+        return drive_sync(step(self, ctx, *args), run_async)
+
+    def preprocess_request(self) -> Any:
+        """Run the URL value preprocessors and ``before_request`` hooks; non-None answers."""
+        return self._step(pipeline.preprocess_request)
+
+    def dispatch_request(self) -> Any:
+        """Call the view with the URL's values; return what it returned."""
+        return self._step(pipeline.dispatch_request)
+
+    def full_dispatch_request(self) -> Response:
+        """Preprocess, dispatch, handle a user exception, then finalize: the response."""
+        response: Response = self._step(pipeline.full_dispatch_request)
+        return response
+
+    def finalize_request(self, rv: Any, from_error_handler: bool = False) -> Response:
+        """Make the response from ``rv``, run ``process_response``, send request_finished."""
+        response: Response = self._step(pipeline.finalize_request, rv, from_error_handler)
+        return response
+
+    def process_response(self, response: Response) -> Response:
+        """Run this request's callbacks and the ``after_request`` hooks, then save the session."""
+        result: Response = self._step(pipeline.process_response, response)
+        return result
+
+    def handle_user_exception(self, e: Exception) -> Any:
+        """The error handler's answer for ``e``; re-raised when no handler matches."""
+        return self._step(pipeline.handle_user_exception, e)
+
+    def handle_http_exception(self, e: HTTPException) -> Any:
+        """The handler's answer for an HTTP error, or the error itself as the response."""
+        return self._step(pipeline.handle_http_exception, e)
+
+    def handle_exception(self, e: Exception) -> Response:
+        """Log an unhandled exception and answer 500 (or re-raise, ``PROPAGATE_EXCEPTIONS``)."""
+        response: Response = self._step(pipeline.handle_exception, e)
+        return response
+
+    def do_teardown_request(self, exc: BaseException | None = None) -> None:
+        """Call the ``teardown_request`` callbacks with ``exc``; send request_tearing_down."""
+        self._step(pipeline.do_teardown_request, exc)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
+        """Call the ``teardown_appcontext`` callbacks with ``exc``; send its signal."""
+        self._step(pipeline.do_teardown_appcontext, exc)
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """``func`` callable from sync code (Flask): an ``async def`` one waits for its result.
+
+        Under ASGI, on a request's worker thread, the coroutine runs on the server's event
+        loop; under WSGI on the thread's long-lived loop (never a new loop per call).
+        """
+        return ensure_sync(func)
+
+    def ensure_async(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """``func`` awaitable from async code: a sync one runs on the request's thread."""
+        return ensure_async(func)
 
     # Contexts, URLs and testing ---------------------------------------------------------------
 

@@ -1,27 +1,27 @@
 """The ASGI adapter: scope and ``receive`` in, ``send`` out, plus lifespan.
 
-It translates and drives; the lifecycle itself is ``lifecycle/pipeline.py``.
+It translates and drives; the lifecycle itself is ``lifecycle/``.
 
 * ``async def`` user code is awaited on the event loop.
-* Sync user code runs where ``loop_guard.py`` places it: by default on the loop, timed, until
-  an endpoint proves it blocks, then on worker threads. On a thread, the rest of the pipeline
-  is advanced there until it asks for an async call or ends, so an all-sync request costs one
-  thread hop, not one per hook (a hop costs tens of microseconds, docs/performance.md).
+* Sync user code runs on the request's worker thread (``threads.RequestThread``): one
+  thread per request, taken at its first sync call and kept to its end, so every sync hook,
+  the view, callbacks, teardown and each chunk of a sync body run on the same thread. The
+  pipeline itself is advanced there while its calls stay sync: a stretch of sync calls costs
+  one hop. A request that runs only ``async def`` code takes no thread.
+* Sync code runs on the loop only where the developer asked: ``ASGI_SYNC_IN_THREADS = False``
+  for the whole app, or ``@sync_on_loop`` on a view for its route. Never decided at run time.
 * The body is read before the pipeline starts (bounded by ``MAX_CONTENT_LENGTH``), so
   ``request.form``, ``json`` and ``get_data()`` work in sync and async views alike.
 * A streamed body is sent chunk by chunk while ``receive`` is watched for the client leaving;
-  then the generator is closed, teardown runs and on-close callbacks run.
+  then the body is closed, teardown runs and on-close callbacks run.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import tempfile
-from collections.abc import Awaitable, Callable, Generator, Iterator, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
-from time import perf_counter
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from typing import IO, TYPE_CHECKING, Any
 
 from .context import Context, _cv_context
 from .http.exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
@@ -29,18 +29,25 @@ from .http.formparser import DEFAULT_SPOOL_THRESHOLD
 from .http.request import ASGIRequest
 from .http.response import Response
 from .idle_timer import IdleTimer
-from .lifecycle.drive import after_direct, call_direct, resume, run_calls, start
+from .lifecycle.drive import resume, run_calls
 from .lifecycle.handler import Handler
-from .lifecycle.pipeline import Call, direct_view, finish, handle
-from .loop_guard import THREADS, TIMED, LoopGuard, endpoint_of
+from .lifecycle.pipeline import Call, finish, handle
+from .lifecycle.policy import (
+    client_left,
+    context_popped,
+    context_pushed,
+    needs_finish,
+    sends_body,
+    stream_failed,
+)
 from .signals import appcontext_popped, appcontext_pushed
+from .threads import ON_LOOP_ATTRIBUTE, RequestThread, WorkerPool
 
 if TYPE_CHECKING:
     from .app import Tumbler
 
 __all__ = ["ASGIAdapter"]
 
-T = TypeVar("T")
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -52,14 +59,12 @@ _END = object()
 class ASGIAdapter:
     """``app.asgi_app``: the ASGI 3 application."""
 
-    __slots__ = ("_executor", "_idle", "app", "guard")
+    __slots__ = ("_idle", "_pool", "app")
 
     def __init__(self, app: Tumbler) -> None:
         self.app = app
-        self._executor: ThreadPoolExecutor | None = None
         self._idle: IdleTimer | None = None
-        #: Where sync code runs; remembers the endpoints that blocked the loop.
-        self.guard = LoopGuard()
+        self._pool: WorkerPool | None = None
 
     async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -73,75 +78,51 @@ class ASGIAdapter:
 
     # Threads ------------------------------------------------------------------------------------
 
-    def _in_thread(self, func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
-        executor = self._executor
-        if executor is None:
-            executor = self._executor = ThreadPoolExecutor(
-                max_workers=int(self.app.config["ASGI_THREADS"]), thread_name_prefix="tumbler"
-            )
-        run = contextvars.copy_context().run
-        return asyncio.get_running_loop().run_in_executor(executor, run, func, *args)
+    @property
+    def pool(self) -> WorkerPool:
+        """The worker threads for sync code (``ASGI_THREADS`` of them at most)."""
+        pool = self._pool
+        if pool is None:
+            pool = self._pool = WorkerPool(int(self.app.config["ASGI_THREADS"]))
+        return pool
 
-    async def _drive(self, gen: Any, ctx: Context, place: int) -> Any:
-        call, result = start(gen)
-        if call is not None:
-            result = await self._drive_from(gen, call, ctx, place)
-        return result
+    def request_thread(self, ctx: Context | None = None) -> RequestThread:
+        """A new request's thread (taken from the pool at its first sync run).
 
-    async def _drive_from(self, gen: Any, call: Call, ctx: Context, place: int) -> Any:
-        """Make the pipeline's calls from ``call`` on: async ones awaited, sync ones placed.
-
-        With the default placement every stretch of the pipeline that runs here (it may call
-        sync hooks in place, ``ctx.sync_here``) is timed for the loop guard.
+        ``on_loop``: the explicit opt-ins, decided here once for the request.
         """
-        timed = place == TIMED
-        limit = self.app.config["ASGI_SYNC_BLOCK_LIMIT"] if timed else 0.0
-        # PERF: when the hooks and the view are all async, only a sync after_this_request
-        # callback could run here in place: no clock reads until one is registered (0.1 µs
-        # an await).
-        hooks, view = ctx.hooks, ctx.view
-        all_async = hooks is not None and hooks.all_async and (view is None or view.is_async)
-        always = timed and not all_async
+        thread = RequestThread(self.pool)
+        view = ctx.view if ctx is not None else None
+        thread.on_loop = not self.app.config["ASGI_SYNC_IN_THREADS"] or (
+            view is not None and getattr(view.func, ON_LOOP_ATTRIBUTE, False)
+        )
+        return thread
+
+    async def _drive(self, gen: Any, thread: RequestThread) -> Any:
+        """Make the pipeline's calls: async ones awaited here, sync ones on ``thread``."""
+        try:
+            call: Call | None = gen.send(None)
+        except StopIteration as stop:
+            return stop.value
         result: Any = None
-        began = 0.0
-        while True:
-            handler, args, kwargs = call
+        while call is not None:
+            handler = call[0]
             if handler.is_async:
+                args, kwargs = call[1], call[2]
                 try:
                     value = await (handler.func(*args, **kwargs) if kwargs else handler.func(*args))
-                except BaseException as raised:
-                    watch = timed
-                    began = perf_counter()
-                    next_call, result = resume(gen, None, raised)
-                else:
-                    # PERF: the all-async loop, with nothing else: no clock, no bool() call
-                    # (0.05 µs a call; ctx.deferred is an instance attribute for this)
-                    if not (always or (timed and ctx.deferred)):
-                        try:
-                            call = gen.send(value)
-                        except StopIteration as stop:
-                            return stop.value
-                        continue
-                    watch = True
-                    began = perf_counter()
-                    try:  # resume() inline for the commonest step
-                        next_call = gen.send(value)
-                    except StopIteration as stop:
-                        next_call, result = None, stop.value
-            elif place == THREADS:
-                watch = False
-                next_call, result = await self._in_thread(run_calls, gen, call, None)
-            else:
-                watch = timed
-                began = perf_counter()
-                next_call, result = run_calls(gen, call, None)
-            if watch:
-                elapsed = perf_counter() - began
-                if elapsed > limit:
-                    self.guard.timed(ctx, elapsed)
-            if next_call is None:
-                return result
-            call = next_call
+                except BaseException as raised:  # thrown back in: the pipeline decides
+                    call, result = resume(gen, None, raised)
+                    continue
+                try:
+                    call = gen.send(value)
+                except StopIteration as stop:
+                    return stop.value
+            elif thread.on_loop:
+                call, result = run_calls(gen, call, None)
+            else:  # this and the sync calls after it, on the request's thread: one hop
+                call, result = await thread.run(run_calls, gen, call, None)
+        return result
 
     def _idle_timer(self) -> IdleTimer:
         """The body-read idle timer of the running event loop."""
@@ -151,130 +132,96 @@ class ASGIAdapter:
             timer = self._idle = IdleTimer(loop)
         return timer
 
-    async def _call(self, handler: Handler, *args: Any) -> Any:
-        if handler.is_async:
-            return await handler.func(*args)
-        return await self._in_thread(handler.func, *args)
-
     # HTTP ---------------------------------------------------------------------------------------
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: C901
-        # C901: one request's path, inline on purpose (PERF comments below); it reads top-down.
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._other(scope, receive, send)
             return
         # PERF: an HTTP request is handled right here, one coroutine less (0.1 µs).
         app = self.app
-        config = app.config
         request = ASGIRequest(scope if type(scope) is dict else dict(scope))
         if request.has_body():
-            timeout = config.get("ASGI_BODY_TIMEOUT")
-            await _read_body(
-                request,
-                receive,
-                config["MAX_CONTENT_LENGTH"],
-                config.get("UPLOAD_SPOOL_THRESHOLD", DEFAULT_SPOOL_THRESHOLD),
-                self._idle_timer() if timeout else None,
-                timeout,
-            )
+            await self._receive_body(request, receive)
         ctx = app.request_context_for(request)
-        hooks = ctx.hooks
-        assert hooks is not None  # (set by request_context_for)
+        thread = ctx.sync_thread = self.request_thread(ctx)
         token = _cv_context.set(ctx)
-        pushed = True
         try:
             if appcontext_pushed.receivers:
-                await appcontext_pushed.send_async(app)
-            guard = self.guard
-            if guard.threaded or config["ASGI_SYNC_IN_THREADS"] != "auto":
-                place = guard.placement(config, ctx)
-                ctx.sync_here = place != THREADS
-            else:
-                place = TIMED  # PERF: the default, decided without a call (0.1 µs)
-                ctx.sync_here = True
-            # PERF: sync code allowed on the loop runs here, without a coroutine per drive;
-            # a request that runs nothing but a sync view, without the pipeline generator
-            # (and one with hooks without the call that would say so: 50 ns).
-            began = perf_counter()
-            view = direct_view(ctx) if hooks.bare else None
-            if view is None or (place == THREADS and not view.is_async):
-                gen: Response | Generator[Call, Any, Response] = handle(app, ctx)
-            elif view.is_async:
-                try:
-                    args = ctx.view_args
-                    rv = await (view.func(**args) if args else view.func())
-                except BaseException as error:  # as if thrown into the pipeline at the view
-                    gen = handle(app, ctx, (None, error))
-                else:
-                    gen = after_direct(app, ctx, rv)
-                began = perf_counter()  # awaiting is not holding the loop
-            else:
-                gen = call_direct(app, ctx, view, None)
-            call: Call | None = None
-            if isinstance(gen, Response):
-                response = gen
-            else:
-                # PERF: next() reports the end without a StopIteration to catch (0.1 µs)
-                call = next(gen, None)
-                if call is None:  # finished in one go: every call was made in place
-                    response = ctx.response  # type: ignore[assignment]  # PERF: not cast()
-                elif place != THREADS and not call[0].is_async:
-                    call, response = run_calls(gen, call, None)
-            if place == TIMED:
-                elapsed = perf_counter() - began
-                if elapsed > config["ASGI_SYNC_BLOCK_LIMIT"]:
-                    guard.timed(ctx, elapsed)
-            if call is not None:
-                response = await self._drive_from(gen, call, ctx, place)
-            buffered = type(response.response) is list and request.method != "HEAD"
+                await self._drive(context_pushed(app), thread)
+            response = await self._drive(handle(app, ctx), thread)
             try:
-                start = {
-                    "type": "http.response.start",
-                    "status": response._status_code,
-                    "headers": _encode_headers(response.headers._list),
-                }
-                if buffered:
-                    # The last message goes out with the context variable reset (no user
-                    # code runs in send). A server may copy the current contextvars in
-                    # send(): uvicorn's keep-alive timer does, and that copy stayed in the
-                    # loop's timer heap with this whole request (context, request, response)
-                    # until the timer was cancelled and purged. Those objects outlived
-                    # young-generation collections, and the full collections that followed
-                    # (10-25 ms each, several a second under load) were tumbler's p99
-                    # latency under uvicorn.
-                    _cv_context.reset(token)
-                    pushed = False
-                await send(start)
-                if buffered:
-                    chunks = response.response
-                    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-                    await send({"type": "http.response.body", "body": body})
-                elif request.method == "HEAD":
-                    await _close_body(response)  # (an async body's aclose() may need it)
-                    _cv_context.reset(token)
-                    pushed = False
-                    await send({"type": "http.response.body", "body": b""})
-                else:  # the sender task drops the context before its last message
-                    await self._stream(ctx, response, receive, send)
+                await self._send_response(ctx, response, thread, receive, send)
             finally:
-                if not ctx.torn_down or response._on_close is not None or app._after_response:
-                    if not pushed:  # teardown and on-close code run in the context
-                        token = _cv_context.set(ctx)
-                        pushed = True
-                    await self._drive(finish(app, ctx, response), ctx, place)
+                if needs_finish(app, ctx, response):
+                    _cv_context.set(ctx)  # teardown and on-close code run in the context
+                    await self._drive(finish(app, ctx, response), thread)
         finally:
-            if pushed:
+            try:
+                if appcontext_popped.receivers:
+                    await self._drive(context_popped(app), thread)
+            finally:
                 _cv_context.reset(token)
-            if request._to_close is not None:
-                request.close()
-            if appcontext_popped.receivers:
-                await appcontext_popped.send_async(app)
+                thread.release()
+                if request._to_close is not None:
+                    request.close()
         preserve = scope.get("tumbler.preserve_context")
         if preserve is not None:
             preserve(ctx)
 
-    async def _stream(self, ctx: Context, response: Response, receive: Receive, send: Send) -> None:
-        sender = asyncio.ensure_future(self._send_chunks(ctx, response, send))
+    async def _receive_body(self, request: ASGIRequest, receive: Receive) -> None:
+        config = self.app.config
+        timeout = config.get("ASGI_BODY_TIMEOUT")
+        await _read_body(
+            request,
+            receive,
+            config["MAX_CONTENT_LENGTH"],
+            config.get("UPLOAD_SPOOL_THRESHOLD", DEFAULT_SPOOL_THRESHOLD),
+            self._idle_timer() if timeout else None,
+            timeout,
+        )
+
+    async def _send_response(
+        self,
+        ctx: Context,
+        response: Response,
+        thread: RequestThread,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        assert ctx.request is not None
+        start = {
+            "type": "http.response.start",
+            "status": response._status_code,
+            "headers": _encode_headers(response.headers._list),
+        }
+        if not sends_body(ctx.request.method):
+            await self._close_body(response, thread)  # (an async body's aclose() may need it)
+        elif type(response.response) is not list:
+            await send(start)
+            await self._stream(ctx, response, thread, receive, send)
+            return
+        # The last message goes out with the context variable cleared (no user code runs
+        # in send). A server may copy the current contextvars in send(): uvicorn's keep-alive
+        # timer does, and that copy stayed in the loop's timer heap with this whole request
+        # (context, request, response) until the timer was cancelled and purged. Those
+        # objects outlived young-generation collections, and the full collections that
+        # followed (10-25 ms each, several a second under load) were tumbler's p99 latency.
+        _cv_context.set(None)
+        await send(start)
+        chunks = response.response if sends_body(ctx.request.method) else [b""]
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        await send({"type": "http.response.body", "body": body})
+
+    async def _stream(
+        self,
+        ctx: Context,
+        response: Response,
+        thread: RequestThread,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        sender = asyncio.ensure_future(self._send_chunks(ctx, response, thread, send))
         watcher = asyncio.ensure_future(_wait_disconnect(receive))
         try:
             await asyncio.wait((sender, watcher), return_when=asyncio.FIRST_COMPLETED)
@@ -283,49 +230,47 @@ class ASGIAdapter:
                 if not task.done():
                     task.cancel()
             await asyncio.gather(sender, watcher, return_exceptions=True)
-            await _close_body(response)
+            await self._close_body(response, thread)
 
-    async def _send_chunks(self, ctx: Context, response: Response, send: Send) -> None:
-        body: Any = response.response
+    async def _send_chunks(
+        self, ctx: Context, response: Response, thread: RequestThread, send: Send
+    ) -> None:
         try:
-            if hasattr(body, "__aiter__"):
-                async for chunk in body:
+            async for chunk in _chunks(response.response, thread):
+                try:
                     await send(_chunk_message(chunk))
-            else:
-                chunks = iter(body)
-                guard = self.guard
-                place = guard.placement(self.app.config, ctx)
-                while True:
-                    if place == THREADS:
-                        pending = self._in_thread(next, chunks, _END)
-                        try:
-                            chunk = await asyncio.shield(pending)
-                        except asyncio.CancelledError:
-                            # The client left: let the running next() finish, so the
-                            # generator can be closed (it cannot close while executing).
-                            await asyncio.wait((pending,))
-                            raise
-                    elif place == TIMED:
-                        began = perf_counter()
-                        chunk = next(chunks, _END)
-                        guard.timed(ctx, perf_counter() - began)
-                        if endpoint_of(ctx) in guard.threaded:  # moved: the next chunk too
-                            place = THREADS
-                    else:
-                        chunk = next(chunks, _END)
-                    if chunk is _END:
-                        break
-                    await send(_chunk_message(chunk))
+                except OSError as error:  # the client left (lifecycle/policy.py)
+                    client_left(self.app.logger, error)
+                    return
         except asyncio.CancelledError:
             raise
         except Exception as error:
             # The status line is gone: stop without completing the body, so the server
             # closes the connection and the client sees a truncated response.
-            ctx.error = error
-            self.app.log_exception(ctx, error)
+            await self._drive(stream_failed(self.app, ctx, error), thread)
             return
-        _cv_context.set(None)  # in this task's own copy: see the buffered case in __call__
-        await send({"type": "http.response.body", "body": b""})
+        _cv_context.set(None)  # in this task's own copy: see _send_response
+        try:
+            await send({"type": "http.response.body", "body": b""})
+        except OSError as error:
+            client_left(self.app.logger, error)
+
+    async def _close_body(self, response: Response, thread: RequestThread) -> None:
+        """Close the body iterable: a sync one on the request's thread (its ``finally``
+        blocks are sync user code, and a ``next()`` the client's leaving cancelled may still
+        run there: the thread runs this after it)."""
+        body: Any = response.response
+        aclose = getattr(body, "aclose", None)
+        if aclose is not None:
+            await aclose()
+            return
+        close = getattr(body, "close", None)
+        if close is None or not isinstance(body, Iterator):
+            return
+        if thread.on_loop:
+            close()
+        else:
+            await thread.run(close)
 
     # Lifespan -----------------------------------------------------------------------------------
 
@@ -341,9 +286,8 @@ class ASGIAdapter:
                 await send({"type": "lifespan.startup.complete"})
             elif kind == "lifespan.shutdown":
                 failed = await self._run_all(self.app.after_serving_funcs)
-                if self._executor is not None:
-                    self._executor.shutdown(wait=False)
-                    self._executor = None
+                if self._pool is not None:  # waits for running sync code, stops the threads
+                    await self._pool.close()
                 if failed is not None:
                     await send({"type": "lifespan.shutdown.failed", "message": failed})
                 else:
@@ -352,12 +296,37 @@ class ASGIAdapter:
 
     async def _run_all(self, handlers: list[Handler]) -> str | None:
         for handler in handlers:
+            thread = self.request_thread()
             try:
-                await self._call(handler)
+                if handler.is_async:
+                    await handler.func()
+                elif thread.on_loop:
+                    handler.func()
+                else:
+                    await thread.run(handler.func)
             except Exception as error:
                 self.app.logger.exception("Error in lifespan hook %s", handler.name)
                 return f"{type(error).__name__}: {error}"
+            finally:
+                thread.release()
         return None
+
+
+async def _chunks(body: Any, thread: RequestThread) -> Any:
+    """The chunks of a body: an async one as it is, a sync one produced on the thread."""
+    if hasattr(body, "__aiter__"):
+        async for chunk in body:
+            yield chunk
+        return
+    chunks = iter(body)
+    while True:
+        if thread.on_loop:
+            chunk = next(chunks, _END)
+        else:
+            chunk = await thread.run(next, chunks, _END)
+        if chunk is _END:
+            return
+        yield chunk
 
 
 # PERF: the byte names of the response headers tumbler itself sets.
@@ -503,14 +472,3 @@ async def _wait_disconnect(receive: Receive) -> None:
         message = await receive()
         if message["type"] == "http.disconnect":
             return
-
-
-async def _close_body(response: Response) -> None:
-    body: Any = response.response
-    aclose = getattr(body, "aclose", None)
-    if aclose is not None:
-        await aclose()
-        return
-    close = getattr(body, "close", None)
-    if close is not None and isinstance(body, Iterator):
-        close()

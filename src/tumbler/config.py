@@ -47,13 +47,12 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": None,
     "SESSION_REFRESH_EACH_REQUEST": True,
     "PERMANENT_SESSION_LIFETIME": 31 * 24 * 3600,
-    # Under ASGI, where sync views, hooks and callbacks run (loop_guard.py): "auto" on the
-    # event loop, timed, until an endpoint's sync code holds the loop longer than
-    # ASGI_SYNC_BLOCK_LIMIT seconds twice, then on worker threads; True always on worker
-    # threads; False always on the loop (only for code that never blocks).
-    "ASGI_SYNC_IN_THREADS": "auto",
-    "ASGI_SYNC_BLOCK_LIMIT": 0.005,
-    # Worker threads for sync code under ASGI.
+    # Under ASGI, sync views, hooks and callbacks run on worker threads, one thread per
+    # request (threads.py). False runs them on the event loop instead, for an app whose
+    # sync code never blocks; @sync_on_loop does that for one route.
+    "ASGI_SYNC_IN_THREADS": True,
+    # Worker threads for sync code under ASGI: at most this many requests run sync code at
+    # once; the others wait, in order.
     "ASGI_THREADS": 40,
 }
 
