@@ -35,6 +35,7 @@ from .templating import (
     stream_template,
     stream_template_string,
 )
+from .threads import sync_on_loop
 
 __all__ = [
     "Blueprint",
@@ -73,6 +74,7 @@ __all__ = [
     "stream_template",
     "stream_template_string",
     "stream_with_context",
+    "sync_on_loop",
     "template_rendered",
     "url_for",
 ]

@@ -33,6 +33,7 @@ import asyncio
 import contextvars
 import functools
 import threading
+import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from queue import SimpleQueue
@@ -77,7 +78,8 @@ class _Worker:
     __slots__ = ("_pool", "pending", "queue", "release_when_idle", "thread")
 
     def __init__(self, pool: WorkerPool, number: int) -> None:
-        self._pool = pool
+        # weakly: a pool no one uses any more is collected, and its finalizer stops us
+        self._pool = weakref.ref(pool)
         self.queue: SimpleQueue[Any] = SimpleQueue()
         #: Runs submitted and not yet reported back (changed on the loop's thread only).
         self.pending = 0
@@ -94,31 +96,28 @@ class _Worker:
             item = get()
             if item is _STOP:
                 return
-            self._run(*item)
-            del item  # keep nothing of a request alive while waiting for the next run
-
-    def _run(
-        self,
-        future: asyncio.Future[Any],
-        context: contextvars.Context,
-        func: Callable[..., Any],
-        args: tuple[Any, ...],
-    ) -> None:
-        loop = future.get_loop()
-        _local.server_loop = loop
-        try:
-            result = context.run(func, *args)
-        except BaseException as error:  # reported to the awaiting task
-            loop.call_soon_threadsafe(self._done, future, None, error)
-        else:
-            loop.call_soon_threadsafe(self._done, future, result, None)
+            future, context, func, args = item
+            del item
+            loop = future.get_loop()
+            _local.server_loop = loop
+            try:
+                outcome: tuple[Any, BaseException | None] = (context.run(func, *args), None)
+            except BaseException as error:  # reported to the awaiting task
+                outcome = (None, error)
+            # Nothing of the request stays referenced here once the loop hears of it (the
+            # loop may finish the request before this thread runs another line).
+            del context, func, args
+            loop.call_soon_threadsafe(self._done, future, *outcome)
+            del future, outcome
 
     def _done(self, future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
         """On the loop: report a run's outcome; give the thread back if its request ended."""
         self.pending -= 1
         if self.pending == 0 and self.release_when_idle:
             self.release_when_idle = False
-            self._pool.give_back(self)
+            pool = self._pool()
+            if pool is not None:
+                pool.give_back(self)
         if future.cancelled():
             return
         if error is None:
@@ -139,6 +138,7 @@ class WorkerPool:
         self._workers: list[_Worker] = []
         self._waiters: deque[asyncio.Future[_Worker]] = deque()
         self._drained: asyncio.Future[None] | None = None
+        weakref.finalize(self, _stop, self._workers)  # (the list, not the pool)
 
     @property
     def started(self) -> int:
@@ -203,11 +203,17 @@ class WorkerPool:
         if busy:
             await drained
         with self._lock:
-            workers, self._workers, self._idle = self._workers, [], []
-        for worker in workers:
-            worker.queue.put(_STOP)
+            workers = list(self._workers)
+            self._workers.clear()
+            self._idle.clear()
+        _stop(workers)
         for worker in workers:
             await asyncio.to_thread(worker.thread.join)
+
+
+def _stop(workers: list[_Worker]) -> None:
+    for worker in workers:
+        worker.queue.put(_STOP)
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

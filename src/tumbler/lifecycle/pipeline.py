@@ -289,9 +289,7 @@ def finalize_request(
     hooks = ctx.hooks
     assert hooks is not None
     if app.step_overrides:
-        response = yield from _overridable(
-            app, ctx, "process_response", process_response, response
-        )
+        response = yield from _overridable(app, ctx, "process_response", process_response, response)
     elif ctx.deferred or hooks.after or ctx._session is not None:
         response = yield from process_response(app, ctx, response)
     if connected and request_finished.receivers:  # Flask: after the after_request hooks

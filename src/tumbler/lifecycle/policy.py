@@ -62,9 +62,7 @@ def sends_body(method: str) -> bool:
     return method != "HEAD"
 
 
-def stream_failed(
-    app: LifecycleApp, ctx: Context, error: Exception
-) -> Generator[Call, Any, None]:
+def stream_failed(app: LifecycleApp, ctx: Context, error: Exception) -> Generator[Call, Any, None]:
     """An error while producing a streamed body: the request's error, logged."""
     ctx.error = error
     yield from _log_exception(app, error)
