@@ -11,7 +11,7 @@ import tumbler
 
 from .flask_style import build, build_async
 
-__all__ = ["create", "create_asgi", "create_asgi_async", "create_asgi_threads"]
+__all__ = ["create", "create_asgi", "create_asgi_async", "create_asgi_loop"]
 
 
 def create(app_name: str) -> Any:
@@ -20,14 +20,15 @@ def create(app_name: str) -> Any:
 
 
 def create_asgi(app_name: str) -> Any:
-    """The ASGI 3 callable ``app.asgi`` of the app with sync views and hooks (defaults)."""
+    """The ASGI 3 callable ``app.asgi`` of the app with sync views and hooks (defaults: on
+    worker threads, one per request)."""
     return build(tumbler, app_name).asgi
 
 
-def create_asgi_threads(app_name: str) -> Any:
-    """The same sync app with every sync call on a worker thread (the documented opt-in)."""
+def create_asgi_loop(app_name: str) -> Any:
+    """The same sync app with its sync code on the event loop (the documented opt-in)."""
     app = build(tumbler, app_name)
-    app.config["ASGI_SYNC_IN_THREADS"] = True
+    app.config["ASGI_SYNC_IN_THREADS"] = False
     return app.asgi
 
 
