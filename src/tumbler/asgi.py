@@ -29,7 +29,7 @@ from .http.formparser import DEFAULT_SPOOL_THRESHOLD
 from .http.request import ASGIRequest
 from .http.response import Response
 from .idle_timer import IdleTimer
-from .lifecycle.drive import resume, run_calls
+from .lifecycle.drive import resume, run_calls, run_calls_here
 from .lifecycle.handler import Handler
 from .lifecycle.pipeline import Call, finish, handle
 from .lifecycle.policy import (
@@ -98,7 +98,7 @@ class ASGIAdapter:
         )
         return thread
 
-    async def _drive(self, gen: Any, thread: RequestThread) -> Any:
+    async def _drive(self, gen: Any, ctx: Context, thread: RequestThread) -> Any:
         """Make the pipeline's calls: async ones awaited here, sync ones on ``thread``."""
         try:
             call: Call | None = gen.send(None)
@@ -121,7 +121,7 @@ class ASGIAdapter:
             elif thread.on_loop:
                 call, result = run_calls(gen, call, None)
             else:  # this and the sync calls after it, on the request's thread: one hop
-                call, result = await thread.run(run_calls, gen, call, None)
+                call, result = await thread.run(run_calls_here, gen, call, ctx)
         return result
 
     def _idle_timer(self) -> IdleTimer:
@@ -145,21 +145,22 @@ class ASGIAdapter:
             await self._receive_body(request, receive)
         ctx = app.request_context_for(request)
         thread = ctx.sync_thread = self.request_thread(ctx)
+        ctx.sync_here = bool(thread.on_loop)  # the opt-in: sync code in place, on the loop
         token = _cv_context.set(ctx)
         try:
             if appcontext_pushed.receivers:
-                await self._drive(context_pushed(app), thread)
-            response = await self._drive(handle(app, ctx), thread)
+                await self._drive(context_pushed(app), ctx, thread)
+            response = await self._drive(handle(app, ctx), ctx, thread)
             try:
                 await self._send_response(ctx, response, thread, receive, send)
             finally:
                 if needs_finish(app, ctx, response):
                     _cv_context.set(ctx)  # teardown and on-close code run in the context
-                    await self._drive(finish(app, ctx, response), thread)
+                    await self._drive(finish(app, ctx, response), ctx, thread)
         finally:
             try:
                 if appcontext_popped.receivers:
-                    await self._drive(context_popped(app), thread)
+                    await self._drive(context_popped(app), ctx, thread)
             finally:
                 _cv_context.reset(token)
                 thread.release()
@@ -247,7 +248,7 @@ class ASGIAdapter:
         except Exception as error:
             # The status line is gone: stop without completing the body, so the server
             # closes the connection and the client sees a truncated response.
-            await self._drive(stream_failed(self.app, ctx, error), thread)
+            await self._drive(stream_failed(self.app, ctx, error), ctx, thread)
             return
         _cv_context.set(None)  # in this task's own copy: see _send_response
         try:

@@ -92,6 +92,8 @@ class Context:
     routing_error: HTTPException | None = None
     error: BaseException | None = None
     torn_down = False
+    #: Set by a driver while sync user code may run wherever the pipeline runs (pipeline.py).
+    sync_here = False
     #: The pipeline's place in the after-chain (``process_response``): callbacks and
     #: ``after_request`` hooks already run, so none runs twice when one fails.
     deferred_done = 0

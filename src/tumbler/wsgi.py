@@ -67,6 +67,7 @@ class WSGIAdapter:
         app = self.app
         request = WSGIRequest(environ)
         ctx = app.request_context_for(request)
+        ctx.sync_here = True  # this server thread is where sync code runs anyway
         _cv_context.set(ctx)  # in this request's own contextvars: nothing to reset
         try:
             if appcontext_pushed.receivers:

@@ -23,6 +23,7 @@ __all__ = [
     "drive_sync",
     "resume",
     "run_calls",
+    "run_calls_here",
     "start",
 ]
 
@@ -74,6 +75,16 @@ def run_calls(
             except StopIteration as stop:
                 return None, stop.value
     return None, result
+
+
+def run_calls_here(gen: Generator[Call, Any, R], call: Call, ctx: Context) -> Step:
+    """``run_calls`` on the thread where the request's sync code belongs (under ASGI, its
+    worker thread): while it runs, the pipeline calls sync code in place (``sync_here``)."""
+    ctx.sync_here = True
+    try:
+        return run_calls(gen, call, None)
+    finally:
+        ctx.sync_here = False
 
 
 def drive_sync(gen: Generator[Call, Any, R], run_async: Callable[[Awaitable[Any]], Any]) -> R:
