@@ -86,24 +86,33 @@ class ASGIAdapter:
             pool = self._pool = WorkerPool(int(self.app.config["ASGI_THREADS"]))
         return pool
 
-    def request_thread(self, ctx: Context | None = None) -> RequestThread:
-        """A new request's thread (taken from the pool at its first sync run).
-
-        ``on_loop``: the explicit opt-ins, decided here once for the request.
-        """
-        thread = RequestThread(self.pool)
-        view = ctx.view if ctx is not None else None
-        thread.on_loop = not self.app.config["ASGI_SYNC_IN_THREADS"] or (
-            view is not None and getattr(view.func, ON_LOOP_ATTRIBUTE, False)
-        )
+    def thread_for(self, ctx: Context) -> RequestThread:
+        """The request's worker thread: made at its first sync run (taken from the pool
+        then), the same one for the rest of the request."""
+        thread = ctx.sync_thread
+        if thread is None:
+            thread = ctx.sync_thread = RequestThread(self.pool)
         return thread
 
-    async def _drive(self, gen: Any, ctx: Context, thread: RequestThread) -> Any:
-        """Make the pipeline's calls: async ones awaited here, sync ones on ``thread``."""
+    def _on_loop(self, ctx: Context) -> bool:
+        """Whether the request's sync code runs on the loop: only where the developer asked
+        (``ASGI_SYNC_IN_THREADS = False``, or ``@sync_on_loop`` on the route's view)."""
+        if not self.app.config["ASGI_SYNC_IN_THREADS"]:
+            return True
+        view = ctx.view
+        return view is not None and getattr(view.func, ON_LOOP_ATTRIBUTE, False) is True
+
+    async def _drive(self, gen: Any, ctx: Context) -> Any:
+        """Run a pipeline generator to its end: its async calls awaited here, its sync ones
+        on the request's worker thread (or here, for a route that opted in)."""
         try:
-            call: Call | None = gen.send(None)
+            call: Call = gen.send(None)
         except StopIteration as stop:
             return stop.value
+        return await self._drive_from(gen, call, ctx)
+
+    async def _drive_from(self, gen: Any, call: Call | None, ctx: Context) -> Any:
+        """``_drive`` from the generator's first call on."""
         result: Any = None
         while call is not None:
             handler = call[0]
@@ -118,9 +127,10 @@ class ASGIAdapter:
                     call = gen.send(value)
                 except StopIteration as stop:
                     return stop.value
-            elif thread.on_loop:
+            elif ctx.sync_here:  # on the loop: the route or the app opted in
                 call, result = run_calls(gen, call, None)
             else:  # this and the sync calls after it, on the request's thread: one hop
+                thread = ctx.sync_thread or self.thread_for(ctx)
                 call, result = await thread.run(run_calls_here, gen, call, ctx)
         return result
 
@@ -144,26 +154,52 @@ class ASGIAdapter:
         if request.has_body():
             await self._receive_body(request, receive)
         ctx = app.request_context_for(request)
-        thread = ctx.sync_thread = self.request_thread(ctx)
-        ctx.sync_here = bool(thread.on_loop)  # the opt-in: sync code in place, on the loop
+        ctx.thread_lender = self  # (for ensure_async)
+        if self._on_loop(ctx):  # the opt-in: sync code in place, on the loop
+            ctx.sync_here = True
         token = _cv_context.set(ctx)
         try:
             if appcontext_pushed.receivers:
-                await self._drive(context_pushed(app), ctx, thread)
-            response = await self._drive(handle(app, ctx), ctx, thread)
+                await self._drive(context_pushed(app), ctx)
+            gen = handle(app, ctx)
+            # PERF: next() reports a pipeline that made no call (a plain 404) without a
+            # StopIteration to catch; the response is then on the context.
+            call = next(gen, None)
+            response: Response = (
+                ctx.response  # type: ignore[assignment]  # (set when call is None; not cast(): PERF)
+                if call is None
+                else await self._drive_from(gen, call, ctx)
+            )
             try:
-                await self._send_response(ctx, response, thread, receive, send)
+                if type(response.response) is list and sends_body(request.method):
+                    # PERF: the commonest answer, sent right here (0.2 µs)
+                    start = _start_message(response)
+                    # The last message goes out with the context variable cleared (no
+                    # user code runs in send). A server may copy the current contextvars
+                    # in send(): uvicorn's keep-alive timer does, and that copy stayed in
+                    # the loop's timer heap with this whole request until the timer was
+                    # cancelled and purged. Those objects outlived young-generation
+                    # collections, and the full collections that followed (10-25 ms each,
+                    # several a second under load) were tumbler's p99 latency.
+                    _cv_context.set(None)
+                    await send(start)
+                    chunks = response.response
+                    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+                    await send({"type": "http.response.body", "body": body})
+                else:
+                    await self._send_response(ctx, response, receive, send)
             finally:
                 if needs_finish(app, ctx, response):
                     _cv_context.set(ctx)  # teardown and on-close code run in the context
-                    await self._drive(finish(app, ctx, response), ctx, thread)
+                    await self._drive(finish(app, ctx, response), ctx)
         finally:
             try:
                 if appcontext_popped.receivers:
-                    await self._drive(context_popped(app), ctx, thread)
+                    await self._drive(context_popped(app), ctx)
             finally:
                 _cv_context.reset(token)
-                thread.release()
+                if ctx.sync_thread is not None:
+                    ctx.sync_thread.release()
                 if request._to_close is not None:
                     request.close()
         preserve = scope.get("tumbler.preserve_context")
@@ -183,46 +219,22 @@ class ASGIAdapter:
         )
 
     async def _send_response(
-        self,
-        ctx: Context,
-        response: Response,
-        thread: RequestThread,
-        receive: Receive,
-        send: Send,
+        self, ctx: Context, response: Response, receive: Receive, send: Send
     ) -> None:
+        """The answer to HEAD (the body closed unread), or a streamed body."""
         assert ctx.request is not None
-        start = {
-            "type": "http.response.start",
-            "status": response._status_code,
-            "headers": _encode_headers(response.headers._list),
-        }
-        if not sends_body(ctx.request.method):
-            await self._close_body(response, thread)  # (an async body's aclose() may need it)
-        elif type(response.response) is not list:
+        start = _start_message(response)
+        if sends_body(ctx.request.method):
             await send(start)
-            await self._stream(ctx, response, thread, receive, send)
+            await self._stream(ctx, response, receive, send)
             return
-        # The last message goes out with the context variable cleared (no user code runs
-        # in send). A server may copy the current contextvars in send(): uvicorn's keep-alive
-        # timer does, and that copy stayed in the loop's timer heap with this whole request
-        # (context, request, response) until the timer was cancelled and purged. Those
-        # objects outlived young-generation collections, and the full collections that
-        # followed (10-25 ms each, several a second under load) were tumbler's p99 latency.
-        _cv_context.set(None)
+        await self._close_body(ctx, response)  # (an async body's aclose() may need it)
+        _cv_context.set(None)  # before the last message, as in __call__
         await send(start)
-        chunks = response.response if sends_body(ctx.request.method) else [b""]
-        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": b""})
 
-    async def _stream(
-        self,
-        ctx: Context,
-        response: Response,
-        thread: RequestThread,
-        receive: Receive,
-        send: Send,
-    ) -> None:
-        sender = asyncio.ensure_future(self._send_chunks(ctx, response, thread, send))
+    async def _stream(self, ctx: Context, response: Response, receive: Receive, send: Send) -> None:
+        sender = asyncio.ensure_future(self._send_chunks(ctx, response, send))
         watcher = asyncio.ensure_future(_wait_disconnect(receive))
         try:
             await asyncio.wait((sender, watcher), return_when=asyncio.FIRST_COMPLETED)
@@ -231,13 +243,11 @@ class ASGIAdapter:
                 if not task.done():
                     task.cancel()
             await asyncio.gather(sender, watcher, return_exceptions=True)
-            await self._close_body(response, thread)
+            await self._close_body(ctx, response)
 
-    async def _send_chunks(
-        self, ctx: Context, response: Response, thread: RequestThread, send: Send
-    ) -> None:
+    async def _send_chunks(self, ctx: Context, response: Response, send: Send) -> None:
         try:
-            async for chunk in _chunks(response.response, thread):
+            async for chunk in self._chunks(ctx, response.response):
                 try:
                     await send(_chunk_message(chunk))
                 except OSError as error:  # the client left (lifecycle/policy.py)
@@ -248,15 +258,15 @@ class ASGIAdapter:
         except Exception as error:
             # The status line is gone: stop without completing the body, so the server
             # closes the connection and the client sees a truncated response.
-            await self._drive(stream_failed(self.app, ctx, error), ctx, thread)
+            await self._drive(stream_failed(self.app, ctx, error), ctx)
             return
-        _cv_context.set(None)  # in this task's own copy: see _send_response
+        _cv_context.set(None)  # in this task's own copy: see __call__
         try:
             await send({"type": "http.response.body", "body": b""})
         except OSError as error:
             client_left(self.app.logger, error)
 
-    async def _close_body(self, response: Response, thread: RequestThread) -> None:
+    async def _close_body(self, ctx: Context, response: Response) -> None:
         """Close the body iterable: a sync one on the request's thread (its ``finally``
         blocks are sync user code, and a ``next()`` the client's leaving cancelled may still
         run there: the thread runs this after it)."""
@@ -268,10 +278,26 @@ class ASGIAdapter:
         close = getattr(body, "close", None)
         if close is None or not isinstance(body, Iterator):
             return
-        if thread.on_loop:
+        if ctx.sync_here:
             close()
         else:
-            await thread.run(close)
+            await self.thread_for(ctx).run(close)
+
+    async def _chunks(self, ctx: Context, body: Any) -> Any:
+        """The chunks of a body: an async one as it is, a sync one on the request's thread."""
+        if hasattr(body, "__aiter__"):
+            async for chunk in body:
+                yield chunk
+            return
+        chunks = iter(body)
+        while True:
+            if ctx.sync_here:
+                chunk = next(chunks, _END)
+            else:
+                chunk = await self.thread_for(ctx).run(next, chunks, _END)
+            if chunk is _END:
+                return
+            yield chunk
 
     # Lifespan -----------------------------------------------------------------------------------
 
@@ -297,11 +323,11 @@ class ASGIAdapter:
 
     async def _run_all(self, handlers: list[Handler]) -> str | None:
         for handler in handlers:
-            thread = self.request_thread()
+            thread = RequestThread(self.pool)
             try:
                 if handler.is_async:
                     await handler.func()
-                elif thread.on_loop:
+                elif not self.app.config["ASGI_SYNC_IN_THREADS"]:
                     handler.func()
                 else:
                     await thread.run(handler.func)
@@ -311,23 +337,6 @@ class ASGIAdapter:
             finally:
                 thread.release()
         return None
-
-
-async def _chunks(body: Any, thread: RequestThread) -> Any:
-    """The chunks of a body: an async one as it is, a sync one produced on the thread."""
-    if hasattr(body, "__aiter__"):
-        async for chunk in body:
-            yield chunk
-        return
-    chunks = iter(body)
-    while True:
-        if thread.on_loop:
-            chunk = next(chunks, _END)
-        else:
-            chunk = await thread.run(next, chunks, _END)
-        if chunk is _END:
-            return
-        yield chunk
 
 
 # PERF: the byte names of the response headers tumbler itself sets.
@@ -369,6 +378,14 @@ def _encode_headers(pairs: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
                 known[pair] = found
         encoded.append(found)
     return encoded
+
+
+def _start_message(response: Response) -> Message:
+    return {
+        "type": "http.response.start",
+        "status": response._status_code,
+        "headers": _encode_headers(response.headers._list),
+    }
 
 
 def _chunk_message(chunk: Any) -> Message:

@@ -98,8 +98,10 @@ class Context:
     #: ``after_request`` hooks already run, so none runs twice when one fails.
     deferred_done = 0
     after_done = 0
-    #: Under ASGI, the worker thread of this request (``threads.RequestThread``).
+    #: Under ASGI, the worker thread of this request (``threads.RequestThread``), once it
+    #: ran sync code there, and the adapter that lends it one (``thread_for(ctx)``).
     sync_thread: RequestThread | None = None
+    thread_lender: Any = None
     #: The finished response, once ``pipeline.handle`` has made it.
     response: Response | None = None
     _session: SessionMixin | None = None

@@ -229,14 +229,11 @@ class RequestThread:
     that awaits it, copied at that moment (as ``asyncio.to_thread`` does).
     """
 
-    __slots__ = ("_pool", "_worker", "on_loop")
+    __slots__ = ("_pool", "_worker")
 
     def __init__(self, pool: WorkerPool) -> None:
         self._pool = pool
         self._worker: _Worker | None = None
-        #: For the adapter: None until decided, then whether this request's sync code runs
-        #: on the event loop (an explicit opt-in) instead of on this thread.
-        self.on_loop: bool | None = None
 
     @property
     def holds_thread(self) -> bool:
@@ -353,12 +350,12 @@ def ensure_async(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
         ctx = _get_context()
-        thread = ctx.sync_thread if ctx is not None else None
-        if thread is not None:
-            if thread.on_loop:
-                return func(*args, **kwargs)
+        if ctx is not None and ctx.sync_here:  # WSGI, or a route that opted in to the loop
+            return func(*args, **kwargs)
+        if ctx is not None and ctx.thread_lender is not None:  # ASGI: the request's thread
+            thread = ctx.thread_lender.thread_for(ctx)
             return await thread.run(functools.partial(func, *args, **kwargs))
-        if asyncio.get_running_loop() is own_loop():  # WSGI: this thread's private loop
+        if asyncio.get_running_loop() is own_loop():  # this thread's private loop
             return func(*args, **kwargs)
         return await asyncio.to_thread(func, *args, **kwargs)
 
