@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..scenarios import APPS, HOOK_COUNT, HOOK_HEADER
 
-__all__ = ["create", "create_sync"]
+__all__ = ["create", "create_blocking", "create_sync"]
 
 
 async def hello(request: Request) -> Response:
@@ -170,3 +170,19 @@ def create(app_name: str) -> Any:
             routes.append(Route(f"/static{i}", _static(f"static{i}")))
             routes.append(Route(f"/dyn{i}/{{item:int}}", _dynamic(f"dyn{i}:")))
     return Starlette(routes=routes, middleware=middleware)
+
+
+def _block(request: Request) -> Response:
+    import time
+
+    time.sleep(float(request.query_params.get("ms", "1")) / 1000)
+    return PlainTextResponse("blocked")
+
+
+async def _ping(request: Request) -> Response:
+    return PlainTextResponse("pong")
+
+
+def create_blocking(app_name: str) -> Any:
+    """Issue 12's app: a ``def`` endpoint that blocks (on anyio's threads) and an async one."""
+    return Starlette(routes=[Route("/block", _block), Route("/ping", _ping)])
