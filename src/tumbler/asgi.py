@@ -14,6 +14,12 @@ It translates and drives; the lifecycle itself is ``lifecycle/``.
   ``request.form``, ``json`` and ``get_data()`` work in sync and async views alike.
 * A streamed body is sent chunk by chunk while ``receive`` is watched for the client leaving;
   then the body is closed, teardown runs and on-close callbacks run.
+* The last message of a response goes out with the context variable cleared (no user code
+  runs in ``send``). A server may copy the current contextvars in ``send()``: uvicorn's
+  keep-alive timer does, and that copy stayed in the loop's timer heap with this whole
+  request until the timer was cancelled and purged. Those objects outlived young-generation
+  collections, and the full collections that followed (10-25 ms each, several a second under
+  load) were tumbler's p99 latency. Teardown and on-close code get the context back.
 """
 
 from __future__ import annotations
@@ -174,14 +180,7 @@ class ASGIAdapter:
                 if type(response.response) is list and sends_body(request.method):
                     # PERF: the commonest answer, sent right here (0.2 µs)
                     start = _start_message(response)
-                    # The last message goes out with the context variable cleared (no
-                    # user code runs in send). A server may copy the current contextvars
-                    # in send(): uvicorn's keep-alive timer does, and that copy stayed in
-                    # the loop's timer heap with this whole request until the timer was
-                    # cancelled and purged. Those objects outlived young-generation
-                    # collections, and the full collections that followed (10-25 ms each,
-                    # several a second under load) were tumbler's p99 latency.
-                    _cv_context.set(None)
+                    _cv_context.set(None)  # before the last message (module docstring)
                     await send(start)
                     chunks = response.response
                     body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
@@ -229,7 +228,7 @@ class ASGIAdapter:
             await self._stream(ctx, response, receive, send)
             return
         await self._close_body(ctx, response)  # (an async body's aclose() may need it)
-        _cv_context.set(None)  # before the last message, as in __call__
+        _cv_context.set(None)  # before the last message (module docstring)
         await send(start)
         await send({"type": "http.response.body", "body": b""})
 
@@ -260,7 +259,7 @@ class ASGIAdapter:
             # closes the connection and the client sees a truncated response.
             await self._drive(stream_failed(self.app, ctx, error), ctx)
             return
-        _cv_context.set(None)  # in this task's own copy: see __call__
+        _cv_context.set(None)  # in this task's own copy (module docstring)
         try:
             await send({"type": "http.response.body", "body": b""})
         except OSError as error:
