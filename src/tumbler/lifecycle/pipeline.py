@@ -217,18 +217,20 @@ def full_dispatch_request(app: LifecycleApp, ctx: Context) -> Steps:
                     rv = _without_view(app, ctx)
                 else:
                     args = ctx.view_args
-                    rv = _returned(
-                        view,
-                        (view.func(**args) if args else view.func())
-                        if ctx.sync_here and not view.is_async
-                        else (yield view, NO_ARGS, args),
-                    )
+                    if ctx.sync_here and not view.is_async:
+                        rv = view.func(**args) if args else view.func()
+                    else:
+                        rv = yield view, NO_ARGS, args
+                    if rv is None:
+                        _returned(view, rv)  # raises
     except Exception as error:
         rv = yield from _overridable(
             app, ctx, "handle_user_exception", handle_user_exception, error
         )
-    if overrides or connected or ctx.deferred or hooks.after or ctx._session is not None:
+    if overrides:
         return (yield from _finalize(app, ctx, rv, False))
+    if connected or ctx.deferred or hooks.after or ctx._session is not None:
+        return (yield from finalize_request(app, ctx, rv))
     return _response_of(app, rv)
 
 
@@ -325,9 +327,12 @@ def finalize_request(
     ``request_finished`` receiver is then logged, not raised (as in Flask).
     """
     response: Response
-    replaced = _replaced(app, "make_response")
+    overrides = app.step_overrides
+    replaced = overrides.get("make_response") if overrides else None
     if replaced is not None:
         response = yield replaced, (rv,), NO_KWARGS
+    elif type(rv) is str:  # PERF: the commonest, without a call (0.1 µs)
+        response = app.response_class.from_text(rv)
     else:
         response = _response_of(app, rv)
     hooks = ctx.hooks
