@@ -397,6 +397,14 @@ def _blocking_run(port: int, ms: int, connections: int, seconds: float) -> dict[
     ping_out, _ = ping.communicate(timeout=seconds + 60)
     blocked, pinged = parse_wrk(block_out), parse_wrk(ping_out)
     found = _MAX.search(ping_out)
+    if not pinged["requests"]:  # not one answer within the run: the loop was held throughout
+        return {
+            "block_requests_per_second": blocked["requests_per_second"],
+            "block_p50_ms": blocked["p50_ms"],
+            "ping_p99_ms": seconds * 1000,
+            "ping_max_ms": seconds * 1000,
+            "ping_unanswered": True,
+        }
     return {
         "block_requests_per_second": blocked["requests_per_second"],
         "block_p50_ms": blocked["p50_ms"],
