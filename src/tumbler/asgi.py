@@ -39,6 +39,7 @@ from .lifecycle.drive import resume, run_calls, run_calls_here
 from .lifecycle.handler import Handler
 from .lifecycle.pipeline import Call, finish, handle
 from .lifecycle.policy import (
+    BODILESS,
     client_left,
     context_popped,
     context_pushed,
@@ -47,7 +48,7 @@ from .lifecycle.policy import (
     stream_failed,
 )
 from .signals import appcontext_popped, appcontext_pushed
-from .threads import ON_LOOP_ATTRIBUTE, RequestThread, WorkerPool
+from .threads import RequestThread, WorkerPool
 
 if TYPE_CHECKING:
     from .app import Tumbler
@@ -103,10 +104,8 @@ class ASGIAdapter:
     def _on_loop(self, ctx: Context) -> bool:
         """Whether the request's sync code runs on the loop: only where the developer asked
         (``ASGI_SYNC_IN_THREADS = False``, or ``@sync_on_loop`` on the route's view)."""
-        if not self.app.config["ASGI_SYNC_IN_THREADS"]:
-            return True
         view = ctx.view
-        return view is not None and getattr(view.func, ON_LOOP_ATTRIBUTE, False) is True
+        return not self.app.config["ASGI_SYNC_IN_THREADS"] or (view is not None and view.on_loop)
 
     async def _drive(self, gen: Any, ctx: Context) -> Any:
         """Run a pipeline generator to its end: its async calls awaited here, its sync ones
@@ -177,9 +176,13 @@ class ASGIAdapter:
                 else await self._drive_from(gen, call, ctx)
             )
             try:
-                if type(response.response) is list and sends_body(request.method):
+                if type(response.response) is list and request.method not in BODILESS:
                     # PERF: the commonest answer, sent right here (0.2 µs)
-                    start = _start_message(response)
+                    start = {
+                        "type": "http.response.start",
+                        "status": response._status_code,
+                        "headers": _encode_headers(response.headers._list),
+                    }
                     _cv_context.set(None)  # before the last message (module docstring)
                     await send(start)
                     chunks = response.response

@@ -40,7 +40,7 @@ from queue import SimpleQueue
 from typing import Any, TypeVar
 
 from .context import _get_context
-from .lifecycle.handler import is_async_callable
+from .lifecycle.handler import ON_LOOP_ATTRIBUTE, is_async_callable
 
 __all__ = [
     "RequestThread",
@@ -56,9 +56,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 _STOP = None
 _local = threading.local()
-
-#: The attribute ``sync_on_loop`` sets on a view function.
-ON_LOOP_ATTRIBUTE = "tumbler_sync_on_loop"
 
 
 def sync_on_loop(view: F) -> F:

@@ -27,10 +27,10 @@ from .http.response import Response
 from .lifecycle.drive import drive_request, drive_sync
 from .lifecycle.pipeline import finish, handle
 from .lifecycle.policy import (
+    BODILESS,
     context_popped,
     context_pushed,
     needs_finish,
-    sends_body,
     stream_failed,
 )
 from .signals import appcontext_popped, appcontext_pushed
@@ -77,7 +77,7 @@ class WSGIAdapter:
             request.close()
             raise
         start_response(response.status, response.headers.to_wsgi_list())
-        head = not sends_body(request.method)
+        head = request.method in BODILESS
         preserve = environ.get("tumbler.preserve_context")
         body = response.response
         if type(body) is list and preserve is None and not needs_finish(app, ctx, response):

@@ -231,6 +231,8 @@ def full_dispatch_request(app: LifecycleApp, ctx: Context) -> Steps:
         return (yield from _finalize(app, ctx, rv, False))
     if connected or ctx.deferred or hooks.after or ctx._session is not None:
         return (yield from finalize_request(app, ctx, rv))
+    if type(rv) is str:  # PERF: the commonest, without a call (0.1 µs)
+        return app.response_class.from_text(rv)
     return _response_of(app, rv)
 
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from ..http.response import Response
 
 __all__ = [
+    "BODILESS",
     "client_left",
     "context_popped",
     "context_pushed",
@@ -57,9 +58,13 @@ def needs_finish(app: LifecycleApp, ctx: Context, response: Response) -> bool:
     return not ctx.torn_down or response._on_close is not None or bool(app.after_response_hooks)
 
 
+#: Methods whose response carries no body (``method not in BODILESS``: PERF, no call).
+BODILESS = frozenset(("HEAD",))
+
+
 def sends_body(method: str) -> bool:
     """Whether a response to ``method`` carries its body (not for HEAD)."""
-    return method != "HEAD"
+    return method not in BODILESS
 
 
 def stream_failed(app: LifecycleApp, ctx: Context, error: Exception) -> Generator[Call, Any, None]:
