@@ -10,7 +10,7 @@ import pytest
 from tumbler import Tumbler, request
 from tumbler.idle_timer import IdleTimer
 
-FORM = [(b"content-type", b"application/x-www-form-urlencoded"), (b"content-length", b"7")]
+FORM = [(b"content-type", b"application/x-www-form-urlencoded"), (b"content-length", b"8")]
 
 
 def _scope(path: str = "/form") -> dict[str, Any]:
@@ -75,6 +75,7 @@ def test_a_slow_read_times_out_while_a_prompt_one_completes(form_app: Tumbler) -
 def test_each_message_restarts_the_wait(form_app: Tumbler) -> None:
     """Three pauses of 60 ms each under a 100 ms timeout: 180 ms in all, never 100 idle."""
     form_app.config["ASGI_BODY_TIMEOUT"] = 0.1
+    form_app.config["ASGI_BODY_MIN_RATE"] = None  # (8 bytes in 180 ms is below the default)
     parts = [b"a", b"=", b"1", b"&b=22"]
 
     async def receive() -> dict[str, Any]:

@@ -12,8 +12,16 @@ from .context import (
 from .files import send_file, send_from_directory
 from .flashing import flash, get_flashed_messages
 from .globals import current_app, g, request, session
-from .helpers import make_response, redirect, stream_with_context, url_for
-from .http.exceptions import HTTPException, abort
+from .helpers import (
+    abort,
+    get_template_attribute,
+    make_response,
+    redirect,
+    stream_with_context,
+    url_for,
+)
+from .http.body import stream_request_body
+from .http.exceptions import HTTPException
 from .http.request import Request
 from .http.response import Response
 from .json import jsonify
@@ -36,6 +44,7 @@ from .templating import (
     stream_template_string,
 )
 from .threads import sync_on_loop
+from .utils import secure_filename
 
 __all__ = [
     "Blueprint",
@@ -55,6 +64,7 @@ __all__ = [
     "flash",
     "g",
     "get_flashed_messages",
+    "get_template_attribute",
     "got_request_exception",
     "has_app_context",
     "has_request_context",
@@ -68,9 +78,11 @@ __all__ = [
     "request_finished",
     "request_started",
     "request_tearing_down",
+    "secure_filename",
     "send_file",
     "send_from_directory",
     "session",
+    "stream_request_body",
     "stream_template",
     "stream_template_string",
     "stream_with_context",

@@ -11,13 +11,14 @@ import logging
 import os
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
-from urllib.parse import quote_from_bytes
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote_from_bytes, urljoin
 
-from ._install import install_hint
-from .config import DEFAULT_CONFIG, Config
-from .context import Context, _cv_context
+from .app_resources import AppResources
+from .app_serving import AppServing
+from .config import DEFAULT_CONFIG
+from .context import Context, _cv_context, _sentinel
 from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
@@ -29,7 +30,8 @@ from .lifecycle import pipeline
 from .lifecycle.drive import drive_sync
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
-from .routing import Map, Rule
+from .logging import create_logger
+from .routing import BuildError, Map, Rule, RuleRedirect
 from .scaffold import Scaffold, endpoint_from_view
 from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
 from .templating import AppTemplating
@@ -38,8 +40,7 @@ from .threads import ensure_async, ensure_sync, run_async
 if TYPE_CHECKING:
     from .asgi import ASGIAdapter
     from .blueprints import Blueprint
-    from .cli import AppGroup, CliRunner
-    from .testing import TestClient
+    from .cli import AppGroup
     from .wsgi import WSGIAdapter
 
 __all__ = ["Tumbler"]
@@ -55,27 +56,6 @@ _FIRST_REQUEST_DONE = (
 )
 
 
-def _has_level_handler(logger: logging.Logger) -> bool:
-    """Whether a handler up the chain emits records at ``logger``'s effective level (Flask)."""
-    level = logger.getEffectiveLevel()
-    current: logging.Logger | None = logger
-    while current is not None:
-        if any(handler.level <= level for handler in current.handlers):
-            return True
-        if not current.propagate:
-            return False
-        current = current.parent
-    return False
-
-
-class _StderrHandler(logging.StreamHandler[TextIO]):
-    """Write to ``sys.stderr`` as it is when each record is emitted (test runners swap it)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stderr  # emit runs under the handler's lock
-        super().emit(record)
-
-
 def _root_path(import_name: str) -> str:
     module = sys.modules.get(import_name)
     filename = getattr(module, "__file__", None)
@@ -84,11 +64,12 @@ def _root_path(import_name: str) -> str:
     return os.getcwd()
 
 
-class Tumbler(StaticFiles, AppTemplating, Scaffold):
+class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
     """The application: create one, register views and hooks, serve it over WSGI or ASGI.
 
     ``app`` itself is the WSGI callable (``gunicorn module:app``) and ``app.asgi`` is the
-    ASGI one (``uvicorn module:app.asgi``).
+    ASGI one (``uvicorn module:app.asgi``); ``app`` also answers ASGI 2 calls, so ``uvicorn
+    module:app`` and ``uvicorn --factory module:create_app`` work too.
     """
 
     response_class = Response
@@ -105,6 +86,9 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         instance_path: str | None = None,
         instance_relative_config: bool = False,
         root_path: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        static_host: str | None = None,
     ) -> None:
         #: The lifecycle steps (``pipeline.STEPS``) a subclass or this instance replaced.
         self.step_overrides: dict[str, Handler] = self._find_step_overrides()
@@ -114,11 +98,10 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = template_folder
-        self.config = Config(
-            self.instance_path if instance_relative_config else self.root_path,
-            self.default_config,
-        )
-        self.url_map = Map()
+        self.config = self.make_config(instance_relative_config)
+        self.url_map = Map(host_matching=host_matching)
+        #: Match ``subdomain=`` rules against the request's host under ``SERVER_NAME``.
+        self.subdomain_matching = subdomain_matching
         self.json: JSONProvider = self.json_provider_class(self)
         self.extensions: dict[str, Any] = {}
         self.teardown_appcontext_funcs: list[Handler] = []
@@ -142,8 +125,17 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         #: The ASGI application; wrap it to add ASGI middleware.
         self.asgi_app: ASGIAdapter | Callable[..., Any] = ASGIAdapter(self)
         if self.has_static_folder:  # even when the folder does not exist, as in Flask
+            if bool(static_host) != host_matching:  # AssertionError, as Flask's assert
+                raise AssertionError(
+                    "Invalid static_host/host_matching combination: with host_matching=True "
+                    "and a static folder, set static_host; without it, leave it out."
+                )
+            static_options: dict[str, Any] = {"host": static_host} if static_host else {}
             self.add_url_rule(
-                f"{self.static_url_path}/<path:filename>", "static", static_view(self)
+                f"{self.static_url_path}/<path:filename>",
+                "static",
+                static_view(self),
+                **static_options,
             )
 
     # Names and settings ------------------------------------------------------------------------
@@ -195,17 +187,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
 
     @cached_property
     def logger(self) -> logging.Logger:
-        """The app's logger, named after the app, with a stderr handler when none is set."""
-        logger = logging.getLogger(self.name)
-        if self.debug and not logger.level:
-            logger.setLevel(logging.DEBUG)
-        if not _has_level_handler(logger):
-            handler = _StderrHandler()
-            handler.setFormatter(
-                logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
-            )
-            logger.addHandler(handler)
-        return logger
+        """The app's logger, named after the app; ``tumbler.logging.default_handler`` if needed."""
+        return create_logger(self)
 
     # Registration -------------------------------------------------------------------------------
 
@@ -249,7 +232,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             self._auto_options.add(id(rule_obj))
         if view_func is not None:
             existing = self.view_functions.get(endpoint)
-            if existing is not None and existing is not view_func:
+            # ``!=``, not ``is not``: a bound method is a new object at each attribute access.
+            if existing is not None and existing != view_func:
                 raise AssertionError(
                     "View function mapping is overwriting an existing endpoint function: "
                     f"{endpoint}"
@@ -332,9 +316,16 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             ctx.hooks = self._hooks_for(None)
             return ctx
         try:
-            rule, args = self.url_map.match(request.path, request.method)
+            url_map = self.url_map
+            if url_map.host_matching or self.subdomain_matching:
+                domain = self._request_domain(request)
+                rule, args = url_map.match(request.path, request.method, domain)
+            else:
+                rule, args = url_map.match(request.path, request.method)
         except HTTPException as error:
-            if isinstance(error, RequestRedirect):
+            if isinstance(error, RuleRedirect):  # redirect_to: relative to the script root
+                error = RequestRedirect(urljoin(request.root_url, error.new_url))
+            elif isinstance(error, RequestRedirect):
                 error = self._redirect_with_query(error, request)
             ctx.routing_error = request.routing_exception = error
             ctx.hooks = self._hooks_for(None)
@@ -351,6 +342,42 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             return ctx  # view stays None: the pipeline answers with the Allow header
         ctx.view = found[1]
         return ctx
+
+    def _request_domain(self, request: Request) -> str | None:
+        """What ``host=`` or ``subdomain=`` rules are matched against for ``request``.
+
+        With ``host_matching``, the host. With ``subdomain_matching``, the labels in front of
+        ``SERVER_NAME``; None (the default subdomain) for another host or no SERVER_NAME.
+        """
+        host = request.host.lower()
+        if self.url_map.host_matching:
+            return host
+        server_name = str(self.config["SERVER_NAME"] or "").lower()
+        if not server_name:
+            return None
+        default_port = ":443" if request.scheme == "https" else ":80"
+        server_name = server_name.removesuffix(default_port)  # the Host header omits it
+        if ":" not in server_name:
+            host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if host == server_name:
+            return ""
+        if host.endswith("." + server_name):
+            return host[: -len(server_name) - 1]
+        return None
+
+    def _url_host(self, domain: str, request: Request | None, host: str) -> str | None:
+        """The host a URL to a rule with ``domain`` must name, or None when it is this one."""
+        if self.url_map.host_matching:
+            return domain if domain and (request is None or domain != host) else None
+        current = None
+        if request is not None and self.subdomain_matching:
+            current = self._request_domain(request)
+        if current is None:
+            current = self.url_map.default_subdomain
+        if domain == current and request is not None:
+            return None
+        server_name = self.config["SERVER_NAME"] or host
+        return f"{domain}.{server_name}" if domain else str(server_name)
 
     def _dispatch_for(self, endpoint: str) -> tuple[HookSet, Handler]:
         found = self._dispatch[endpoint] = (self._hooks_for(endpoint), self._view_handler(endpoint))
@@ -370,7 +397,11 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         """Answer OPTIONS with the methods the URL allows."""
         assert ctx.request is not None
         try:
-            self.url_map.match(ctx.request.path, "\x00")
+            request = ctx.request
+            if self.url_map.host_matching or self.subdomain_matching:
+                self.url_map.match(request.path, "\x00", self._request_domain(request))
+            else:
+                self.url_map.match(request.path, "\x00")
             methods: set[str] = set()
         except MethodNotAllowed as error:
             methods = set(getattr(error, "valid_methods", None) or ())
@@ -512,11 +543,20 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         if name in pipeline.STEPS:
             self.step_overrides = self._find_step_overrides()
 
-    def _step(self, step: Any, *args: Any) -> Any:
-        """Run one of the pipeline's steps here, for the request being handled."""
+    def _step(self, step: Any, *args: Any, request_needed: bool = True) -> Any:
+        """Run one of the pipeline's steps here, for the context being handled."""
         ctx = _cv_context.get()
-        if ctx is None or ctx.request is None:
+        if ctx is None or (request_needed and ctx.request is None):
             raise RuntimeError(f"{step.__name__}() needs an active request.")
+        if ctx.hooks is None:  # a hand-pushed app context: the app's own callbacks
+            ctx.hooks = HookSet.build(
+                (),
+                self.url_value_preprocessors,
+                self.before_request_funcs,
+                self.after_request_funcs,
+                self.teardown_request_funcs,
+                self.teardown_appcontext_funcs,
+            )
         return drive_sync(step(self, ctx, *args), run_async)
 
     def preprocess_request(self) -> Any:
@@ -555,13 +595,23 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         response: Response = self._step(pipeline.handle_exception, e)
         return response
 
-    def do_teardown_request(self, exc: BaseException | None = None) -> None:
-        """Call the ``teardown_request`` callbacks with ``exc``; send request_tearing_down."""
-        self._step(pipeline.do_teardown_request, exc)
+    def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:
+        """Call the ``teardown_request`` callbacks (blueprints', then the app's) with ``exc``
+        (by default the exception being handled); send request_tearing_down.
 
-    def do_teardown_appcontext(self, exc: BaseException | None = None) -> None:
-        """Call the ``teardown_appcontext`` callbacks with ``exc``; send its signal."""
-        self._step(pipeline.do_teardown_appcontext, exc)
+        The pipeline calls it at the end of each request, and popping a hand-pushed request
+        context calls it. A callback that raises is logged and the others still run.
+        """
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        self._step(pipeline.do_teardown_request, exc, request_needed=False)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:
+        """Call the ``teardown_appcontext`` callbacks, last registered first, with ``exc``;
+        send appcontext_tearing_down. Also when a hand-pushed app context is popped."""
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        self._step(pipeline.do_teardown_appcontext, exc, request_needed=False)
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """``func`` callable from sync code (Flask): an ``async def`` one waits for its result.
@@ -578,21 +628,40 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
     # Contexts, URLs and testing ---------------------------------------------------------------
 
     def app_context(self) -> Context:
-        """A context with ``current_app`` and a fresh ``g`` but no request."""
+        """A context with ``current_app`` and a fresh ``g`` but no request.
+
+        Push it with ``with``; leaving it runs the ``teardown_appcontext`` callbacks.
+        """
         return Context(self)
+
+    def request_context(self, environ: dict[str, Any]) -> Context:
+        """A request context for a WSGI ``environ``, to push by hand (``with``).
+
+        Leaving it runs ``teardown_request`` then ``teardown_appcontext`` callbacks. Making
+        it does not end the set-up phase: routes and hooks may still be added.
+        """
+        from .http.request import WSGIRequest
+
+        return self._context_in_setup(WSGIRequest(environ))
 
     def test_request_context(self, *args: Any, **kwargs: Any) -> Context:
         """A request context for a made-up request; takes the test client's arguments."""
-        from .http.request import WSGIRequest
         from .testing import make_environ
 
-        return self.request_context_for(WSGIRequest(make_environ(*args, **kwargs)))
+        return self.request_context(make_environ(*args, app=self, **kwargs))
 
-    def test_client(self, use_cookies: bool = True, protocol: str | None = None) -> TestClient:
-        """A client that calls the app in-process over WSGI (default) or ASGI."""
-        from .testing import TestClient
-
-        return TestClient(self, use_cookies=use_cookies, protocol=protocol)
+    def _context_in_setup(self, request: Request) -> Context:
+        """Route ``request`` for a hand-pushed context without ending the set-up phase."""
+        if self._got_first_request:
+            return self.request_context_for(request)
+        try:
+            return self.request_context_for(request)
+        finally:
+            # The hooks were frozen for this one context: forget them, so that what is
+            # registered afterwards is seen by the first real request (as in Flask).
+            self._got_first_request = False
+            self._hooksets.clear()
+            self._dispatch.clear()
 
     @cached_property
     def cli(self) -> AppGroup:
@@ -601,14 +670,9 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
 
         return AppGroup(self.name)
 
-    def test_cli_runner(self) -> CliRunner:
-        """A runner that invokes the ``tumbler`` command line against this app."""
-        from .cli import CliRunner
-
-        return CliRunner(self)
-
     def url_for(
         self,
+        /,
         endpoint: str,
         *,
         _anchor: str | None = None,
@@ -627,7 +691,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
                 blueprint = request.blueprint
                 endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
             root, host, scheme = request.root_path, request.host, request.scheme
-            external = bool(_external)
+            external = _scheme is not None if _external is None else _external
         else:
             server_name = self.config["SERVER_NAME"]
             if server_name is None:
@@ -644,7 +708,18 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
                 raise ValueError("When specifying '_scheme', '_external' must be True.")
             scheme = _scheme
         self.inject_url_defaults(endpoint, values)
-        url = root + self.url_map.build(endpoint, values, method=_method)
+        try:
+            if self.url_map.has_domains:  # a rule may live on another host or subdomain
+                path, domain = self.url_map.build_with_domain(endpoint, values, method=_method)
+                other = self._url_host(domain, request, host)
+                if other is not None:
+                    host, external = other, True
+            else:
+                path = self.url_map.build(endpoint, values, method=_method)
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
+        url = root + path
         if _anchor is not None:
             url += "#" + quote(_anchor, safe="%!#$&'()*+,/:;=?@")
         if external:
@@ -663,24 +738,6 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             for handler in self.url_default_functions.get(scope, ()):
                 handler.func(endpoint, values)
 
-    def run(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 5000,
-        debug: bool | None = None,
-        **options: Any,
-    ) -> None:
-        """Serve the app with uvicorn (a real server), for development."""
-        try:
-            import uvicorn
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise RuntimeError(
-                "app.run() needs uvicorn: " + install_hint("uvicorn>=0.30", "serve")
-            ) from None
-        if debug is not None:
-            self.debug = debug
-        uvicorn.run(self.asgi, host=host, port=port, **options)
-
     def __repr__(self) -> str:
         return f"<Tumbler {self.name!r}>"
 
@@ -694,6 +751,17 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         """
         return self.asgi_app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        """The WSGI entry point: ``gunicorn module:app``."""
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any] | None = None
+    ) -> Any:
+        """The WSGI entry point (``gunicorn module:app``), and an ASGI 2 one.
+
+        Called with one argument, the app is an ASGI 2 application (``app(scope)`` returns
+        ``instance(receive, send)``): that is what uvicorn assumes of an object whose
+        ``__call__`` is not a coroutine function, so ``uvicorn module:app``, ``uvicorn
+        --factory module:create_app`` and gunicorn's uvicorn worker serve the app over
+        ASGI. ``app.asgi`` (ASGI 3) saves that one extra call per request.
+        """
+        if start_response is None:
+            return partial(self.asgi_app, environ)
         return self.wsgi_app(environ, start_response)
