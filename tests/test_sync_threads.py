@@ -529,3 +529,50 @@ def test_contextvars_set_by_a_hook_do_not_leak_into_the_next_wsgi_request() -> N
     assert client.get("/?user=alice").text == "alice"
     assert client.get("/").text == "nobody"
     assert var.get() == "nobody"
+
+
+def test_debug_mode_warns_of_sync_code_that_holds_the_loop(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A route that opted in to the loop and blocks: a warning in debug mode, and the next
+    request still runs on the loop (nothing moves)."""
+    import time
+
+    app = Tumbler(__name__)
+    app.debug = True
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    app.config["ASGI_SYNC_WARN_AFTER"] = 0.001
+    loop_thread = threading.get_ident()
+    on_loop: list[bool] = []
+
+    @app.route("/slow")
+    @sync_on_loop
+    def slow() -> str:
+        on_loop.append(threading.get_ident() == loop_thread)
+        time.sleep(0.02)  # (sleep never returns early: always over the 1 ms limit)
+        return "slow"
+
+    with caplog.at_level("WARNING"), app.test_client(protocol="asgi") as client:
+        assert client.get("/slow").text == "slow"
+        assert client.get("/slow").text == "slow"
+    warnings = [r for r in caplog.records if "held the event loop" in r.getMessage()]
+    assert len(warnings) == 2
+    assert on_loop == [True, True]
+    assert pool_of(app).started == 0
+
+
+def test_no_warning_outside_debug_mode(caplog: pytest.LogCaptureFixture) -> None:
+    import time
+
+    app = Tumbler(__name__)
+    app.config["ASGI_SYNC_WARN_AFTER"] = 0.001
+
+    @app.route("/slow")
+    @sync_on_loop
+    def slow() -> str:
+        time.sleep(0.005)
+        return "slow"
+
+    with caplog.at_level("WARNING"), app.test_client(protocol="asgi") as client:
+        assert client.get("/slow").text == "slow"
+    assert not [r for r in caplog.records if "held the event loop" in r.getMessage()]

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
-from typing import TYPE_CHECKING, Any
+from time import perf_counter
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .asgi_body import receive_body
 from .context import Context, _cv_context
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ASGIAdapter"]
 
+T = TypeVar("T")
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -100,7 +102,7 @@ class ASGIAdapter:
             thread = ctx.sync_thread = RequestThread(self.pool)
         return thread
 
-    def _on_loop(self, ctx: Context) -> bool:
+    def _sync_on_loop(self, ctx: Context) -> bool:
         """Whether the request's sync code runs on the loop: only where the developer asked
         (``ASGI_SYNC_IN_THREADS = False``, or ``@sync_on_loop`` on the route's view)."""
         view = ctx.view
@@ -132,11 +134,35 @@ class ASGIAdapter:
                 except StopIteration as stop:
                     return stop.value
             elif ctx.sync_here:  # on the loop: the route or the app opted in
-                call, result = run_calls(gen, call, None)
+                call, result = self._run_on_loop(ctx, run_calls, gen, call, None)
             else:  # this and the sync calls after it, on the request's thread: one hop
                 thread = ctx.sync_thread or self.thread_for(ctx)
                 call, result = await thread.run(run_calls_here, gen, call, ctx)
         return result
+
+    def _run_on_loop(self, ctx: Context, func: Callable[..., T], *args: Any) -> T:
+        """Sync code on the loop, where the developer put it. In debug mode a run that holds
+        the loop longer than ``ASGI_SYNC_WARN_AFTER`` seconds is logged; nothing moves."""
+        app = self.app
+        if not app.debug:
+            return func(*args)
+        began = perf_counter()
+        try:
+            return func(*args)
+        finally:
+            held = perf_counter() - began
+            limit = app.config.get("ASGI_SYNC_WARN_AFTER")
+            if limit is not None and held > limit:
+                rule = ctx.url_rule
+                app.logger.warning(
+                    "Sync code of endpoint %r held the event loop for %.1f ms (more than "
+                    "ASGI_SYNC_WARN_AFTER = %g s). It runs on the loop because the route or "
+                    "the app asked for it (sync_on_loop, ASGI_SYNC_IN_THREADS = False); "
+                    "while it runs, no other request of this worker makes progress.",
+                    None if rule is None else rule.endpoint,
+                    held * 1000,
+                    limit,
+                )
 
     def _idle_timer(self) -> IdleTimer:
         """The body-read idle timer of the running event loop."""
@@ -158,7 +184,7 @@ class ASGIAdapter:
         ctx = app.request_context_for(request)
         receive = await receive_body(request, ctx.view, receive, app.config, self._idle_timer)
         ctx.thread_lender = self  # (for ensure_async)
-        if self._on_loop(ctx):  # the opt-in: sync code in place, on the loop
+        if self._sync_on_loop(ctx):  # the opt-in: sync code in place, on the loop
             ctx.sync_here = True
         token = _cv_context.set(ctx)
         try:
@@ -167,7 +193,11 @@ class ASGIAdapter:
             gen = handle(app, ctx)
             # PERF: next() reports a pipeline that made no call (a plain 404) without a
             # StopIteration to catch; the response is then on the context.
-            call = next(gen, None)
+            call = (
+                next(gen, None)
+                if not ctx.sync_here
+                else self._run_on_loop(ctx, next, gen, None)  # (sync code in place)
+            )
             response: Response = (
                 ctx.response  # type: ignore[assignment]  # (set when call is None; not cast(): PERF)
                 if call is None
@@ -280,7 +310,7 @@ class ASGIAdapter:
         chunks = iter(body)
         while True:
             if ctx.sync_here:
-                chunk = next(chunks, _END)
+                chunk = self._run_on_loop(ctx, next, chunks, _END)
             else:
                 chunk = await self.thread_for(ctx).run(next, chunks, _END)
             if chunk is _END:

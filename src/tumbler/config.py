@@ -54,6 +54,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # request (threads.py). False runs them on the event loop instead, for an app whose
     # sync code never blocks; @sync_on_loop does that for one route.
     "ASGI_SYNC_IN_THREADS": True,
+    # In debug mode, sync code put on the loop that holds it longer than this many seconds
+    # is logged as a warning (None: never). It is never moved.
+    "ASGI_SYNC_WARN_AFTER": 0.005,
     # Worker threads for sync code under ASGI: at most this many requests run sync code at
     # once; the others wait, in order.
     "ASGI_THREADS": 40,
