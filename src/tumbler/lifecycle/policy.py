@@ -55,7 +55,7 @@ def context_popped(app: Any) -> Generator[Call, Any, None]:
 
 def needs_finish(app: LifecycleApp, ctx: Context, response: Response) -> bool:
     """Whether ``pipeline.finish`` has work once the body went out (or the client left)."""
-    return not ctx.torn_down or response._on_close is not None or bool(app.after_response_hooks)
+    return not ctx.torn_down or response._on_close is not None or app.after_response_hooks != ()
 
 
 #: Methods whose response carries no body (``method not in BODILESS``: PERF, no call).
