@@ -47,9 +47,16 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_PARTITIONED": False,
-    "SESSION_COOKIE_SAMESITE": None,
+    # Flask's default is None. Lax keeps the session cookie off cross-site POSTs, iframes and
+    # subresource requests (most CSRF), while links from other sites still arrive logged in.
+    # Browsers differ when the attribute is missing (Chrome assumes Lax, others do not), so
+    # saying it gives one behaviour everywhere. See docs/migrating.md.
+    "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_REFRESH_EACH_REQUEST": True,
     "PERMANENT_SESSION_LIFETIME": 31 * 24 * 3600,
+    # Bytes a Set-Cookie may have before set_cookie warns (browsers drop larger cookies
+    # silently); 0 turns the check off. Flask's default.
+    "MAX_COOKIE_SIZE": 4093,
     # Under ASGI, sync views, hooks and callbacks run on worker threads, one thread per
     # request (threads.py). False runs them on the event loop instead, for an app whose
     # sync code never blocks; @sync_on_loop does that for one route.

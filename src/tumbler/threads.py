@@ -48,6 +48,7 @@ __all__ = [
     "ensure_async",
     "ensure_sync",
     "run_async",
+    "runs_in_flight",
     "sync_on_loop",
 ]
 
@@ -136,6 +137,7 @@ class WorkerPool:
         self._waiters: deque[asyncio.Future[_Worker]] = deque()
         self._drained: asyncio.Future[None] | None = None
         weakref.finalize(self, _stop, self._workers)  # (the list, not the pool)
+        _POOLS.add(self)
 
     @property
     def started(self) -> int:
@@ -206,6 +208,18 @@ class WorkerPool:
         _stop(workers)
         for worker in workers:
             await asyncio.to_thread(worker.thread.join)
+
+
+_POOLS: weakref.WeakSet[WorkerPool] = weakref.WeakSet()
+
+
+def runs_in_flight() -> int:
+    """Sync runs submitted to worker threads and not yet reported back, in every pool.
+
+    For tools that must know whether a thread's result is still to come (a test loop on a
+    virtual clock waits for real while this is not zero).
+    """
+    return sum(worker.pending for pool in list(_POOLS) for worker in list(pool._workers))
 
 
 def _stop(workers: list[_Worker]) -> None:

@@ -14,8 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .accept import Accept, LanguageAccept, MIMEAccept, parse_accept
 from .body import CHUNK_SIZE, BodyStream, BufferedBodyStream, WSGIBodyStream
-from .cookies import parse_cookie
-from .datastructures import Headers, ImmutableMultiDict, MultiDict
+from .datastructures import Headers, ImmutableMultiDict, MultiDict, RequestCookies
 from .exceptions import (
     BadRequest,
     HTTPException,
@@ -23,6 +22,8 @@ from .exceptions import (
     SecurityError,
     UnsupportedMediaType,
 )
+from .jsonchecks import refuse_non_finite
+from .request_headers import RequestHeaderMixin
 from .urls import parse_qsl_to_multidict
 
 if TYPE_CHECKING:
@@ -32,12 +33,20 @@ __all__ = ["ASGIRequest", "Request", "WSGIRequest"]
 
 _EMPTY_FORM: ImmutableMultiDict = ImmutableMultiDict()
 _JSON_LOAD_ERRORS = (ValueError, RecursionError)
-# A JSON string (escapes included), removed before nesting is measured.
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+# A JSON string (escapes included), removed before nesting is measured. An unterminated one
+# runs to the end of the data (a lone final backslash too), so the pattern matches at every
+# quote: a failed match would make ``sub`` retry at each later quote and rescan the rest,
+# quadratic in a body like ``"\"\"\"...`` (80 KB took 40 s).
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\(?:.|\Z)[^"\\]*)*(?:"|\Z)', re.S)
 # Every byte but the four brackets, deleted so only the nesting is left.
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-# RFC 3986 reg-name / IPv4 (no userinfo, no path, no controls), or an IPv6 literal; :port.
-_VALID_HOST = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?")
+# What a host can be: dot-separated DNS labels (an IPv4 address is one too; "_" is let
+# through for internal names such as Docker's), with an optional final dot, or a bracketed
+# IPv6 literal; then an optional port. No sub-delimiter (",;&!$'()*+="), no "%", no userinfo.
+_VALID_HOST = re.compile(
+    r"(?:[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\])"
+    r"(?::[0-9]{0,5})?"
+)
 
 
 _UNPARSED = object()  # a header value not parsed yet (None means: absent or malformed)
@@ -120,7 +129,7 @@ def _split_mimetype(value: str) -> tuple[str, dict[str, str]]:
     return mimetype.strip().lower(), params
 
 
-class Request:
+class Request(RequestHeaderMixin):
     """An HTTP request as Flask users know it; subclasses supply the raw values."""
 
     # PERF: no __slots__: attributes that most requests never set stay class-level defaults,
@@ -136,7 +145,7 @@ class Request:
     _max_form_parts: int | None = None
     _headers: Headers | None = None
     _args: ImmutableMultiDict | None = None
-    _cookies: dict[str, str] | None = None
+    _cookies: RequestCookies | None = None
     _body: bytes | None = None
     _stream: BodyStream | None = None
     _form: ImmutableMultiDict | None = None
@@ -287,12 +296,14 @@ class Request:
     def host(self) -> str:
         """The Host header, or the server's name and port when it is missing.
 
-        A Host that no host could have (spaces, ``@``, ``/``, controls) is a 400, so it never
-        reaches a URL built from it.
+        A Host that is not DNS labels, an IPv4 address or a bracketed IPv6 address, with an
+        optional port, is a 400 (so ``@``, ``/``, spaces, controls, and the comma a server
+        puts between two Host headers never reach a URL built from it).
         """
         host = self._header("host")
         if host:
-            if _VALID_HOST.fullmatch(host) is None:
+            # 253 (the longest DNS name) + 6 (":65535"): also bounds the regex's work.
+            if len(host) > 259 or _VALID_HOST.fullmatch(host) is None:
                 raise SecurityError("The Host header is not a valid host name.")
             return host
         server = self.server
@@ -312,6 +323,11 @@ class Request:
     def root_url(self) -> str:
         """Scheme, host and script root, with a trailing slash."""
         return f"{self.scheme}://{self.host}{self.root_path}/"
+
+    @property
+    def url_root(self) -> str:
+        """Werkzeug's name for ``root_url``."""
+        return self.root_url
 
     @property
     def base_url(self) -> str:
@@ -356,13 +372,19 @@ class Request:
     # Cookies and content negotiation ---------------------------------------------------------
 
     @property
-    def cookies(self) -> dict[str, str]:
-        """The cookies the client sent (RFC 6265), parsed on first use."""
+    def cookies(self) -> RequestCookies:
+        """The cookies the client sent (RFC 6265), parsed on first use.
+
+        A read-only dict of first values (the first of a repeated name wins) with
+        Werkzeug's ``getlist``, ``get(type=)``, ``to_dict`` and ``items(multi=True)``.
+        """
         cookies = self._cookies
         if cookies is None:
             header = self._header("cookie")
-            # PERF: no call for a request without cookies (a first visit)
-            cookies = self._cookies = parse_cookie(header) if header else {}
+            # PERF: no parse for a request without cookies (a first visit)
+            cookies = self._cookies = (
+                RequestCookies.from_header(header) if header else RequestCookies()
+            )
         return cookies
 
     @property
@@ -387,11 +409,6 @@ class Request:
     def accept_encodings(self) -> Accept:
         """The Accept-Encoding header."""
         return parse_accept(self._header("accept-encoding"), Accept)
-
-    @property
-    def user_agent(self) -> str:
-        """The User-Agent header as a string."""
-        return self._header("user-agent") or ""
 
     @property
     def referrer(self) -> str | None:
@@ -483,17 +500,20 @@ class Request:
             mimetype.startswith("application/") and mimetype.endswith("+json")
         )
 
+    #: What ``get_json`` parses with (its ``loads``). ``tumbler.json`` sets it to itself, so
+    #: request JSON goes through the current app's JSON provider (``app.json``), as in Flask.
+    json_module: Any = json
+
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
-        """Parse the body as JSON: 415 if it is not JSON, 400 if it is malformed."""
+        """Parse the body as JSON: 415 if it is not JSON, 400 if it is malformed.
+
+        ``NaN``, ``Infinity`` and numbers too large for a float are malformed here (they are
+        not JSON, and would reach the app as values no JSON can send back).
+        """
         if cache and self._json_loaded:
             return self._json
         if not (force or self.is_json):
-            if silent:
-                return None
-            raise UnsupportedMediaType(
-                "Did not attempt to load JSON data because the request Content-Type "
-                "was not 'application/json'."
-            )
+            return None if silent else self.on_json_loading_failed(None)
         data = self.get_data()
         depth = self.max_json_depth
         if depth is not None and json_too_deep(data, depth):
@@ -501,14 +521,30 @@ class Request:
                 return None
             raise BadRequest(f"The JSON body is nested more than {depth} levels deep.")
         try:
-            value = json.loads(data)
+            value = self.json_module.loads(data)
+            refuse_non_finite(data)
         except _JSON_LOAD_ERRORS as error:
             if silent:
                 return None
-            raise BadRequest(f"The browser sent malformed JSON: {type(error).__name__}.") from None
+            value = self.on_json_loading_failed(
+                error if isinstance(error, ValueError) else ValueError(str(error))
+            )
         if cache:
             self._json, self._json_loaded = value, True
         return value
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        """Called when ``get_json`` fails: raise an error, or return the value to use instead.
+
+        ``e`` is the parse error, or None when the body is not declared as JSON. The default
+        raises 400 (malformed) or 415 (not JSON), as Flask does.
+        """
+        if e is not None:
+            raise BadRequest(f"The browser sent malformed JSON: {type(e).__name__}.") from None
+        raise UnsupportedMediaType(
+            "Did not attempt to load JSON data because the request Content-Type "
+            "was not 'application/json'."
+        )
 
     @property
     def json(self) -> Any:
@@ -598,6 +634,17 @@ class Request:
         return f"<Request {self.path!r} [{self.method}]>"
 
 
+def _url_root(root: str) -> str:
+    """A mount point as URLs need it: one leading ``/`` and no trailing one.
+
+    A request path or root that does not start with ``/`` (a raw request line can send
+    ``@evil.com``) would otherwise be glued to the host in ``request.url`` and every external
+    URL, and move them to another host.
+    """
+    root = root.rstrip("/")
+    return root if not root or root[0] == "/" else "/" + root
+
+
 def _wsgi_path(value: str) -> str:
     # PEP 3333 hands over the bytes of the path decoded as latin-1; URLs are UTF-8.
     if value.isascii():
@@ -626,10 +673,11 @@ class WSGIRequest(Request):
     """A request whose raw values live in a PEP 3333 environ."""
 
     def __init__(self, environ: dict[str, Any]) -> None:
-        self.method = environ["REQUEST_METHOD"].upper()
-        self.path = _wsgi_path(environ.get("PATH_INFO") or "/")
+        self.method = environ["REQUEST_METHOD"]  # case-sensitive (RFC 9110 §9.1): not upper()
+        path = _wsgi_path(environ.get("PATH_INFO") or "/")
+        self.path = path if path[0] == "/" else "/" + path
         root = environ.get("SCRIPT_NAME")
-        self.root_path = _wsgi_path(root).rstrip("/") if root else ""
+        self.root_path = _url_root(_wsgi_path(root)) if root else ""
         self._environ = environ
 
     def _header(self, lower_name: str) -> str | None:
@@ -686,8 +734,10 @@ class ASGIRequest(Request):
 
     def __init__(self, scope: dict[str, Any]) -> None:
         self.method = scope["method"]
-        self.path = scope["path"] or "/"
-        self.root_path = scope.get("root_path", "")
+        path = scope["path"] or "/"
+        self.path = path if path[0] == "/" else "/" + path
+        root = scope.get("root_path")
+        self.root_path = _url_root(root) if root else ""
         self._scope = scope
         #: Header name -> value; every request reads some (body framing), so built now.
         pairs = scope["headers"]
@@ -869,6 +919,10 @@ def _environ_from_scope(request: ASGIRequest) -> dict[str, Any]:
         "asgi.scope": scope,
     }
     for name, value in request.headers.items():
+        if "_" in name:
+            # As gunicorn does: "X_Forwarded_For" would otherwise pose as "X-Forwarded-For"
+            # (both are HTTP_X_FORWARDED_FOR), and "Content_Type" as the real Content-Type.
+            continue
         key = name.upper().replace("-", "_")
         if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             key = "HTTP_" + key
