@@ -16,6 +16,7 @@ from .helpers import make_response, redirect, stream_with_context, url_for
 from .http.exceptions import HTTPException, abort
 from .http.request import Request
 from .http.response import Response
+from .http.websocket import WebsocketDisconnected
 from .json import jsonify
 from .signals import (
     appcontext_popped,
@@ -35,6 +36,7 @@ from .templating import (
     stream_template,
     stream_template_string,
 )
+from .websocket import websocket
 
 __all__ = [
     "Blueprint",
@@ -43,6 +45,7 @@ __all__ = [
     "Request",
     "Response",
     "Tumbler",
+    "WebsocketDisconnected",
     "abort",
     "after_this_request",
     "appcontext_popped",
@@ -75,6 +78,6 @@ __all__ = [
     "stream_with_context",
     "template_rendered",
     "url_for",
+    "websocket",
 ]
-
 __version__ = "0.1.0"

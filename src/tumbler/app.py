@@ -22,6 +22,7 @@ from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
 from .http.request import Request, untrusted_host
 from .http.response import Response
+from .http.websocket import http_error_for, websocket_scheme
 from .json import DefaultJSONProvider, JSONProvider
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
@@ -329,6 +330,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         except HTTPException as error:
             if isinstance(error, RequestRedirect):
                 error = self._redirect_with_query(error, request)
+            elif isinstance(error, MethodNotAllowed):  # 426 for a websocket-only URL
+                error = http_error_for(error)
             ctx.routing_error = request.routing_exception = error
             ctx.hooks = self._hooks_for(None)
             return ctx
@@ -548,6 +551,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             scheme = _scheme
         self.inject_url_defaults(endpoint, values)
         url = root + self.url_map.build(endpoint, values, method=_method)
+        if any(rule.websocket for rule in self.url_map.iter_rules(endpoint)):
+            external, scheme = True, websocket_scheme(scheme)  # browsers want ws:// URLs
         if _anchor is not None:
             url += "#" + quote(_anchor, safe="%!#$&'()*+,/:;=?@")
         if external:

@@ -66,8 +66,9 @@ class ASGIAdapter:
         if kind == "lifespan":
             await self._lifespan(receive, send)
         elif kind == "websocket":
-            await receive()  # websocket.connect
-            await send({"type": "websocket.close", "code": 1000})
+            from .asgi_websocket import serve_websocket
+
+            await serve_websocket(self.app, scope, receive, send)
         else:
             raise ValueError(f"Unsupported ASGI scope type {kind!r}")
 

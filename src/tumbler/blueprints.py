@@ -175,6 +175,18 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
         """Like ``app.url_defaults``, registered from the blueprint."""
         return self._app_hook("url_default_functions", f)
 
+    def before_app_websocket(self, f: F) -> F:
+        """Like ``app.before_websocket``: runs for every WebSocket, not only this blueprint's."""
+        return self._app_hook("before_websocket_funcs", f)
+
+    def after_app_websocket(self, f: F) -> F:
+        """Like ``app.after_websocket``, registered from the blueprint."""
+        return self._app_hook("after_websocket_funcs", f)
+
+    def teardown_app_websocket(self, f: F) -> F:
+        """Like ``app.teardown_websocket``, registered from the blueprint."""
+        return self._app_hook("teardown_websocket_funcs", f)
+
     def app_errorhandler(self, code: type[BaseException] | int) -> Callable[[F], F]:
         """Like ``app.errorhandler``, registered from the blueprint."""
 
@@ -230,6 +242,9 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
             "url_value_preprocessors",
             "url_default_functions",
             "template_context_processors",
+            "before_websocket_funcs",
+            "after_websocket_funcs",
+            "teardown_websocket_funcs",
         )
         for table in tables:
             mine: dict[Any, list[Handler]] = getattr(self, table, {})

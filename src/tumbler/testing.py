@@ -24,6 +24,7 @@ from .http.response import Response
 
 if TYPE_CHECKING:
     from .app import Tumbler
+    from .ws_testing import WebsocketSession
 
 __all__ = ["TestClient", "TestResponse", "encode_multipart", "make_environ"]
 
@@ -334,6 +335,15 @@ class TestClient:
     def get_cookie(self, key: str) -> str | None:
         """Return a cookie's value from the jar."""
         return self.cookies.get(key)
+
+    def websocket(self, path: str = "/", **kwargs: Any) -> WebsocketSession:
+        """A WebSocket to the app (over ASGI): ``with client.websocket("/ws") as ws: ...``.
+
+        Takes ``subprotocols``, ``headers``, ``query_string`` (see ``ws_testing.py``).
+        """
+        from .ws_testing import WebsocketSession
+
+        return WebsocketSession(self, path, **kwargs)
 
     # Transport ---------------------------------------------------------------------------------
 
