@@ -509,9 +509,8 @@ def test_close_codes_from_the_handler(app: Tumbler, ws_client: TestClient, kind:
         yield call(websocket.close(4001, "bye now"))
 
     handler(app, kind, "/c", body)
-    with ws_client.websocket("/c") as ws:
-        with pytest.raises(WebsocketDisconnected) as info:
-            ws.receive()
+    with ws_client.websocket("/c") as ws, pytest.raises(WebsocketDisconnected) as info:
+        ws.receive()
     assert (info.value.code, info.value.reason) == (4001, "bye now")
 
 

@@ -4,7 +4,9 @@
 checks its ``Origin``, pushes the context (``g`` lives as long as the connection), and drives
 ``lifecycle/websocket.py`` as ``asgi.py`` drives the request pipeline: async calls awaited
 on the loop, sync calls (with the stretch of the pipeline after them, ``drive.run_calls``)
-on the connection's one worker thread (``sync_lane.py``). Then it ends the connection:
+on a worker thread (``sync_lane.py``): a plain ``def`` handler's connection holds one thread
+for all its sync code; an ``async def`` handler's sync hooks borrow one per stretch, so a
+connection waiting on the loop holds no thread. Then it ends the connection:
 
 * an accepted socket is closed with 1000, or 1011 after an unhandled error;
 * a socket never accepted is refused: with the response (a rejecting hook's, an HTTP
@@ -146,7 +148,8 @@ async def serve_websocket(app: Tumbler, scope: Scope, receive: Receive, send: Se
     ctx = websocket_context(app, ws)
     ctx.sync_here = False  # every call is yielded: sync ones go to the connection's thread
     ws.start()
-    driver = _Driver(_state(app).lanes)
+    view = ctx.view
+    driver = _Driver(_state(app).lanes, keep=view is not None and not view.is_async)
     token = _cv_context.set(ctx)
     try:
         try:
@@ -167,11 +170,15 @@ async def serve_websocket(app: Tumbler, scope: Scope, receive: Receive, send: Se
 class _Driver:
     """Makes the pipeline's calls: async ones awaited here, sync ones on one lane."""
 
-    __slots__ = ("_lane", "_lanes")
+    __slots__ = ("_keep", "_lane", "_lanes")
 
-    def __init__(self, lanes: ThreadLanes) -> None:
+    def __init__(self, lanes: ThreadLanes, keep: bool) -> None:
         self._lanes = lanes
         self._lane: Lane | None = None
+        #: Hold the lane until the connection ends (a sync handler's connection); else an
+        #: async handler's sync hooks borrow one per stretch, so that a connection that is
+        #: waiting on the loop holds no thread.
+        self._keep = keep
 
     async def drive(self, gen: Generator[Call, Any, Response | None]) -> Response | None:
         call, result = start(gen)
@@ -190,6 +197,8 @@ class _Driver:
                     lane = self._lane = await self._lanes.acquire()
                 # the sync call and every sync call after it, on the thread, in one hop
                 call, result = await lane.run(run_calls, gen, call, None)
+                if not self._keep:
+                    self.release()
         response: Response | None = result
         return response
 

@@ -107,7 +107,7 @@ def test_an_unhandled_error_is_a_logged_500_and_teardown_gets_it() -> None:
     logged: list[BaseException] = []
     app.log_exception = lambda ctx, error: logged.append(error)  # type: ignore[method-assign]
     boom = RuntimeError("boom")
-    names, response = calls_of(handle_websocket(app, make_ctx(app)), {"handler": boom})
+    _names, response = calls_of(handle_websocket(app, make_ctx(app)), {"handler": boom})
     assert response.status_code == 500
     assert logged == [boom]
     assert seen == [boom, boom]
