@@ -1,0 +1,124 @@
+"""Bounded resources of WebSockets: the send queue, the worker threads of sync handlers.
+
+Counted, never timed: a fake server whose ``send`` never returns stands for a client that
+reads nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import MutableMapping
+from typing import Any
+
+import pytest
+
+from tumbler import Tumbler, WebsocketDisconnected, websocket
+from tumbler.sync_lane import ThreadLanes
+
+SCOPE: dict[str, Any] = {
+    "type": "websocket",
+    "path": "/flood",
+    "root_path": "",
+    "query_string": b"",
+    "headers": [(b"host", b"localhost")],
+    "scheme": "ws",
+    "server": ("localhost", 80),
+    "client": ("127.0.0.1", 5000),
+    "subprotocols": [],
+}
+
+
+async def settle(rounds: int = 200) -> None:
+    """Let every ready task run (a bounded number of loop turns)."""
+    for _ in range(rounds):
+        await asyncio.sleep(0)
+
+
+def test_a_slow_reader_makes_send_wait_once_the_queue_is_full() -> None:
+    app = Tumbler("flood")
+    app.config["WEBSOCKET_SEND_QUEUE"] = 5
+    sent_by_handler: list[int] = []
+    outcome: list[Any] = []
+    torn: list[Any] = []
+
+    @app.websocket("/flood")
+    async def flood() -> None:
+        try:
+            for n in range(1000):
+                await websocket.send(f"message {n}")
+                sent_by_handler.append(n)
+        except WebsocketDisconnected as gone:
+            outcome.append(gone.code)
+
+    app.teardown_websocket(lambda error: torn.append(error))
+
+    async def scenario() -> tuple[int, int]:
+        incoming: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
+        delivered: list[MutableMapping[str, Any]] = []
+        stuck = asyncio.Event()
+
+        async def receive() -> MutableMapping[str, Any]:
+            return await incoming.get()
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "websocket.send":
+                await stuck.wait()  # the client reads nothing
+                raise OSError("the client went away")
+            delivered.append(message)
+
+        incoming.put_nowait({"type": "websocket.connect"})
+        task = asyncio.ensure_future(app.asgi(dict(SCOPE), receive, send))
+        await settle()
+        counts = (len(sent_by_handler), len(delivered))
+        stuck.set()  # the server gives up on the client: its send raises
+        incoming.put_nowait({"type": "websocket.disconnect", "code": 1006})
+        await asyncio.wait_for(task, 10)
+        return counts
+
+    handled, delivered = asyncio.run(scenario())
+    # one message in the server's send, five in the queue; the seventh send waits
+    assert handled == 1 + 5
+    assert delivered == 1  # the accept
+    assert outcome == [1006]
+    assert torn == [None]  # the handler caught the disconnect itself
+
+
+def test_lanes_are_bounded_and_reused() -> None:
+    async def scenario() -> list[Any]:
+        lanes = ThreadLanes(1)
+        first = await lanes.acquire()
+        one = await first.run(threading.get_ident)
+        waiter = asyncio.ensure_future(lanes.acquire())
+        await settle(20)
+        blocked = not waiter.done()
+        first.release()
+        second = await asyncio.wait_for(waiter, 10)
+        two = await second.run(threading.get_ident)
+        second.release()
+        return [blocked, lanes.threads, one == two, one != threading.get_ident()]
+
+    assert asyncio.run(scenario()) == [True, 1, True, True]
+
+
+def test_a_lane_runs_its_jobs_in_order_with_the_callers_context() -> None:
+    import contextvars
+
+    var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
+
+    async def scenario() -> list[str]:
+        lanes = ThreadLanes(2)
+        lane = await lanes.acquire()
+        var.set("caller")
+        seen = [await lane.run(var.get) for _ in range(3)]
+        with pytest.raises(ZeroDivisionError):
+            await lane.run(lambda: 1 / 0)
+        lane.release()
+        return seen
+
+    assert asyncio.run(scenario()) == ["caller"] * 3
+
+
+def test_a_lane_pool_needs_a_thread() -> None:
+    with pytest.raises(ValueError):
+        ThreadLanes(0)
