@@ -12,9 +12,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 import dev
+import pytest
 from examples.chat import ROOMS, app
 
 ROOT = Path(__file__).resolve().parent.parent
