@@ -73,7 +73,7 @@ def served_chat() -> Iterator[int]:
             str(port),
             "--log-level",
             "warning",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
