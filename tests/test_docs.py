@@ -46,3 +46,18 @@ def test_quickstart_hello_and_its_test() -> None:
     exec(hello, namespace)
     exec(test.replace("from hello import app\n", ""), namespace)
     namespace["test_hello"]()
+
+
+def test_site_links_work_from_the_file_system() -> None:
+    """Directory URLs (page/) land on folder listings when ./site is opened as files."""
+    import yaml
+
+    config = yaml.safe_load((DOCS.parent / "mkdocs.yml").read_text())
+    assert config["use_directory_urls"] is False
+
+
+def test_home_page_code_fits_without_a_scroll_bar() -> None:
+    """The theme's code column shows about 80 characters; longer lines hide behind a scroll."""
+    for block in python_blocks("index.md"):
+        for line in block.splitlines():
+            assert len(line) <= 79, line

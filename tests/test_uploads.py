@@ -321,7 +321,7 @@ def test_missing_library_is_a_500_with_an_install_hint(
     app.post("/")(describe)
     response = client.post("/", data=body(part("a", b"1")), content_type=CT)
     assert response.status_code == 500
-    assert "pip install 'tumbler[forms]'" in caplog.text
+    assert "pip install 'python-multipart>=0.0.31'" in caplog.text
     assert "MultipartUnavailable" in caplog.text
 
 

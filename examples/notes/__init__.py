@@ -13,8 +13,9 @@ Run it with ``python3 dev.py serve --app notes``, or::
     uvicorn examples.notes:app.asgi      # ASGI
     gunicorn examples.notes:app          # WSGI
 
-The database is ``notes.sqlite3`` in the app's instance folder (``examples/notes/instance/``
-unless ``instance_path`` says otherwise).
+The database is ``notes.sqlite3`` in the app's instance folder: by Flask's rule it sits beside
+the top-level package, so ``instance/`` at the repository's root, unless ``instance_path``
+says otherwise.
 """
 
 from __future__ import annotations

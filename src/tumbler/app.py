@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from urllib.parse import quote_from_bytes
 
+from ._install import install_hint
 from .config import DEFAULT_CONFIG, Config
 from .context import Context, _cv_context
 from .files import StaticFiles, static_view
@@ -23,6 +24,7 @@ from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
 from .http.request import Request, untrusted_host
 from .http.response import Response
 from .http.websocket import http_error_for, websocket_scheme
+from .instance import default_instance_path
 from .json import DefaultJSONProvider, JSONProvider
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
@@ -104,7 +106,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
     ) -> None:
         super().__init__(import_name)
         self.root_path = root_path or _root_path(import_name)
-        self.instance_path = instance_path or os.path.join(self.root_path, "instance")
+        self.instance_path = instance_path or default_instance_path(import_name)
         self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = template_folder
@@ -582,7 +584,9 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         try:
             import uvicorn
         except ImportError:  # pragma: no cover - depends on the environment
-            raise RuntimeError("app.run() needs uvicorn: pip install 'tumbler[serve]'") from None
+            raise RuntimeError(
+                "app.run() needs uvicorn: " + install_hint("uvicorn>=0.30", "serve")
+            ) from None
         if debug is not None:
             self.debug = debug
         uvicorn.run(self.asgi, host=host, port=port, **options)

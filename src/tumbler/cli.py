@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ._install import install_hint
 from .app import Tumbler
 
 if TYPE_CHECKING:
@@ -262,7 +263,8 @@ def _import_click() -> Any:
         return importlib.import_module("click")
     except ImportError:
         raise NoAppException(
-            "This command is written with click, which is not installed: pip install 'tumbler[cli]'"
+            "This command is written with click, which is not installed: "
+            + install_hint("click>=8.1", "cli")
         ) from None
 
 
@@ -477,12 +479,13 @@ def _run_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _server_module(name: str, extra: str) -> Any:
+def _server_module(name: str, requirement: str) -> Any:
     try:
         return importlib.import_module(name)
     except ImportError:
         raise SystemExit(
-            f"Error: 'tumbler run' needs {name}, which is not installed: pip install {extra}"
+            f"Error: 'tumbler run' needs {name}, which is not installed: "
+            + install_hint(requirement, "serve")
         ) from None
 
 
@@ -503,7 +506,7 @@ def run_command(inv: _Invocation) -> int:
             raise UsageError("--reload is not supported with --wsgi; use gunicorn --reload.")
         _serve_gunicorn(app, opts.host, opts.port)
         return 0
-    uvicorn = _server_module("uvicorn", "'tumbler[serve]'")
+    uvicorn = _server_module("uvicorn", "uvicorn>=0.30")
     if reload:
         found_again = inv.spec or os.environ.get("TUMBLER_APP")
         if not found_again and not any(os.path.isfile(f) for f in ("wsgi.py", "app.py")):
@@ -524,7 +527,7 @@ def run_command(inv: _Invocation) -> int:
 
 
 def _serve_gunicorn(app: Tumbler, host: str, port: int) -> None:
-    base = _server_module("gunicorn.app.base", "gunicorn").BaseApplication
+    base = _server_module("gunicorn.app.base", "gunicorn>=22").BaseApplication
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     settings = {"bind": bind, "workers": 1}
 

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ._install import install_hint
+
 if TYPE_CHECKING:
     from _collections_abc import dict_items, dict_keys, dict_values
 
@@ -243,7 +245,7 @@ class SecureCookieSessionInterface(SessionInterface):
             from itsdangerous import URLSafeTimedSerializer
         except ImportError:  # pragma: no cover - depends on the environment
             raise RuntimeError(
-                "Sessions need itsdangerous: pip install 'tumbler[sessions]'"
+                "Sessions need itsdangerous: " + install_hint("itsdangerous>=2.1", "sessions")
             ) from None
         keys: list[Any] = list(app.config["SECRET_KEY_FALLBACKS"] or [])
         keys.append(app.secret_key)  # the newest key signs; every key verifies

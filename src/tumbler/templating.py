@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from ._install import install_hint
 from .context import _get_context, current_context
 from .flashing import get_flashed_messages
 from .globals import g, request, session
@@ -50,7 +51,8 @@ def _jinja() -> Any:
     except ImportError as error:
         if (error.name or "").split(".")[0] in ("jinja2", "markupsafe"):
             raise RuntimeError(
-                "Templates need Jinja2, which is not installed: pip install 'tumbler[templates]'"
+                "Templates need Jinja2, which is not installed: "
+                + install_hint("jinja2>=3.1", "templates")
             ) from error
         raise
     return _jinja

@@ -46,6 +46,7 @@ import tempfile
 from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING, Any
 
+from .._install import install_hint
 from .datastructures import Headers, ImmutableMultiDict
 from .exceptions import BadRequest, RequestEntityTooLarge
 from .files import FileStorage
@@ -67,9 +68,8 @@ DEFAULT_SPOOL_THRESHOLD = 500 * 1024
 #: The size of the reads that feed the parser.
 CHUNK_SIZE = 64 * 1024
 
-_INSTALL_HINT = (
-    "Parsing multipart/form-data needs the python-multipart package: "
-    "pip install 'tumbler[forms]' (or pip install 'python-multipart>=0.0.31')."
+_INSTALL_HINT = "Parsing multipart/form-data needs the python-multipart package: " + install_hint(
+    "python-multipart>=0.0.31", "forms"
 )
 # RFC 2046 boundary characters; the parser itself caps the length at 256.
 _BCHARS = frozenset(b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? ")
