@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tumbler import Tumbler, WebsocketDisconnected, websocket
+from tumbler.http.websocket import origin_allowed
 from tumbler.sync_lane import ThreadLanes
 
 SCOPE: dict[str, Any] = {
@@ -122,3 +123,35 @@ def test_a_lane_runs_its_jobs_in_order_with_the_callers_context() -> None:
 def test_a_lane_pool_needs_a_thread() -> None:
     with pytest.raises(ValueError):
         ThreadLanes(0)
+
+
+@pytest.mark.parametrize(
+    ("origin", "host", "allowed", "ok"),
+    [
+        ("http://localhost:80", "localhost", None, True),
+        ("https://example.com", "example.com:443", None, True),
+        ("https://EXAMPLE.com", "example.com", None, True),
+        ("https://example.com", "example.com:8443", None, False),
+        ("http://example.com:notaport", "example.com", None, False),
+        ("ftp://example.com", "example.com", None, False),
+        ("http://[::1]:8000", "[::1]:8000", None, True),
+        ("https://sub.example.com", "example.com", None, False),
+        ("https://example.com/", None, ["https://example.com"], True),
+        ("https://example.com", None, None, False),
+    ],
+)
+def test_origin_rule(origin: str, host: str | None, allowed: list[str] | None, ok: bool) -> None:
+    assert origin_allowed(origin, host, allowed) is ok
+
+
+def test_accept_headers_may_be_a_headers_object() -> None:
+    from tumbler.http.datastructures import Headers
+
+    app = Tumbler("headers")
+
+    @app.websocket("/h")
+    async def h() -> None:
+        await websocket.accept(headers=Headers([("X-One", "1")]))
+
+    with app.test_client().websocket("/h") as ws:
+        assert ws.accept_headers["X-One"] == "1"

@@ -21,11 +21,12 @@ import asyncio
 import concurrent.futures
 import threading
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .context import _get_context
 from .globals import _make_proxy
+from .http.datastructures import Headers
 from .http.request import ASGIRequest
 from .http.websocket import CLOSE_NORMAL, CLOSE_TOO_BIG, WebsocketDisconnected
 
@@ -36,6 +37,7 @@ __all__ = ["Websocket", "websocket"]
 
 T = TypeVar("T")
 Message = MutableMapping[str, Any]
+HeadersLike = Iterable[tuple[str, str]] | Mapping[str, str] | Headers | None
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
@@ -124,7 +126,7 @@ class Websocket(ASGIRequest):
 
     def accept(
         self,
-        headers: Iterable[tuple[str, str]] | MutableMapping[str, str] | None = None,
+        headers: HeadersLike = None,
         subprotocol: str | None = None,
     ) -> Any:
         """Complete the handshake, with extra response ``headers`` and a chosen ``subprotocol``.
@@ -182,7 +184,7 @@ class Websocket(ASGIRequest):
 
     async def _accept(
         self,
-        headers: Iterable[tuple[str, str]] | MutableMapping[str, str] | None,
+        headers: HeadersLike,
         subprotocol: str | None,
     ) -> None:
         if self.state == OPEN:
@@ -191,7 +193,12 @@ class Websocket(ASGIRequest):
             raise WebsocketDisconnected(self.close_code or 1006, self.close_reason)
         if subprotocol is not None and subprotocol not in self.requested_subprotocols:
             raise ValueError(f"The client did not offer the subprotocol {subprotocol!r}.")
-        pairs = headers.items() if isinstance(headers, MutableMapping) else headers or ()
+        if headers is None:
+            pairs: Iterable[tuple[str, str]] = ()
+        elif isinstance(headers, Mapping | Headers):
+            pairs = headers.items()
+        else:
+            pairs = headers
         message: Message = {
             "type": "websocket.accept",
             "subprotocol": subprotocol,
