@@ -282,7 +282,13 @@ class Websocket(ASGIRequest):
                 self._closed(1006)
 
     async def finish(self) -> None:
-        """Send what is queued, then stop the reader and sender (the driver's last step)."""
+        """Send what is queued, then stop the reader and sender (the driver's last step).
+
+        A call still waiting in ``receive()`` (a sync handler's, when the server cancelled
+        the connection) wakes up and raises ``WebsocketDisconnected``.
+        """
+        if self.state != CLOSED:
+            self._closed(1001)
         reader, sender = self._tasks or (None, None)
         if sender is not None and not sender.done():
             await self._outbox.put(None)
