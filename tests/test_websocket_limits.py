@@ -155,3 +155,42 @@ def test_accept_headers_may_be_a_headers_object() -> None:
 
     with app.test_client().websocket("/h") as ws:
         assert ws.accept_headers["X-One"] == "1"
+
+
+def test_a_cancelled_connection_still_tears_down_a_sync_handler() -> None:
+    app = Tumbler("cancelled")
+    torn: list[str] = []
+    done = threading.Event()
+
+    @app.websocket("/flood")
+    def waits() -> None:
+        websocket.send("waiting")
+        websocket.receive()
+
+    @app.teardown_websocket
+    def teardown(error: BaseException | None) -> None:
+        torn.append(type(error).__name__)
+        done.set()
+
+    async def scenario() -> None:
+        incoming: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
+        sent: list[MutableMapping[str, Any]] = []
+
+        async def receive() -> MutableMapping[str, Any]:
+            return await incoming.get()
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(message)
+
+        incoming.put_nowait({"type": "websocket.connect"})
+        task = asyncio.ensure_future(app.asgi(dict(SCOPE), receive, send))
+        for _ in range(1000):  # until the handler waits in receive() on its thread
+            if any(m["type"] == "websocket.send" for m in sent):
+                break
+            await asyncio.sleep(0.01)
+        task.cancel()  # as a server that stops the connection's task
+        await asyncio.gather(task, return_exceptions=True)
+        assert await asyncio.to_thread(done.wait, 10)
+
+    asyncio.run(scenario())
+    assert torn == ["WebsocketDisconnected"]
