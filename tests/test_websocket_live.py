@@ -161,9 +161,9 @@ def test_message_size_limit_closes_with_1009(server: tuple[str, int]) -> None:
 def test_origin_check(server: tuple[str, int]) -> None:
     port = server[1]
     with pytest.raises(InvalidStatus) as info:
-        connect(url(server, "/echo"), origin="http://evil.example", open_timeout=20)  # type: ignore[arg-type]
+        connect(url(server, "/echo"), origin="http://evil.example", open_timeout=20)
     assert info.value.response.status_code == 403
-    with connect(url(server, "/echo"), origin=f"http://127.0.0.1:{port}", open_timeout=20) as ws:  # type: ignore[arg-type]
+    with connect(url(server, "/echo"), origin=f"http://127.0.0.1:{port}", open_timeout=20) as ws:
         ws.send("same site")
         assert ws.recv(timeout=20) == "same site"
 
