@@ -623,3 +623,30 @@ def test_websocket_rules_take_no_http_methods(app: Tumbler) -> None:
 
         @app.websocket("/x", methods=["POST"])
         async def x() -> None: ...
+
+
+def test_appcontext_signals_are_sent(app: Tumbler, ws_client: TestClient) -> None:
+    from tumbler import appcontext_popped, appcontext_pushed
+
+    seen: list[str] = []
+
+    def pushed(sender: Tumbler) -> None:
+        seen.append("pushed")
+
+    def popped(sender: Tumbler) -> None:
+        seen.append("popped")
+
+    @app.websocket("/s")
+    async def s() -> None:
+        seen.append("handler")
+        await websocket.send("x")
+
+    appcontext_pushed.connect(pushed)
+    appcontext_popped.connect(popped)
+    try:
+        with ws_client.websocket("/s") as ws:
+            assert ws.receive() == "x"
+    finally:
+        appcontext_pushed.disconnect(pushed)
+        appcontext_popped.disconnect(popped)
+    assert seen == ["pushed", "handler", "popped"]

@@ -38,6 +38,7 @@ from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
 from .lifecycle.pipeline import Call
 from .lifecycle.websocket import handle_websocket
+from .signals import appcontext_popped, appcontext_pushed
 from .sync_lane import Lane, ThreadLanes
 from .websocket import CONNECTING, OPEN, Websocket
 
@@ -153,6 +154,8 @@ async def serve_websocket(app: Tumbler, scope: Scope, receive: Receive, send: Se
     token = _cv_context.set(ctx)
     try:
         try:
+            if appcontext_pushed.receivers:
+                await appcontext_pushed.send_async(app)
             response = await driver.drive(handle_websocket(app, ctx))
         except BaseException:  # propagating (PROPAGATE_EXCEPTIONS, or cancelled)
             await _end(ws, ctx, None, scope)
@@ -162,9 +165,8 @@ async def serve_websocket(app: Tumbler, scope: Scope, receive: Receive, send: Se
         driver.release()
         _cv_context.reset(token)
         await ws.finish()
-        preserve = scope.get("tumbler.preserve_context")
-        if preserve is not None:
-            preserve(ctx)
+        if appcontext_popped.receivers:
+            await appcontext_popped.send_async(app)
 
 
 class _Driver:
