@@ -74,7 +74,7 @@ def remember(error: BaseException | None) -> None:
 
 @app.websocket("/torn/<token>")
 async def torn(token: str) -> None:
-    for _ in range(200):  # teardown may still be running on the server: wait a little
+    for _ in range(1000):  # teardown may still be running on the server: wait, boundedly
         if token in TORN:
             break
         await asyncio.sleep(0.01)
