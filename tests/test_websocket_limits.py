@@ -194,3 +194,42 @@ def test_a_cancelled_connection_still_tears_down_a_sync_handler() -> None:
 
     asyncio.run(scenario())
     assert torn == ["WebsocketDisconnected"]
+
+
+def test_sync_connections_beyond_the_thread_limit_wait_for_a_thread() -> None:
+    app = Tumbler("one_thread")
+    app.config["WEBSOCKET_SYNC_THREADS"] = 1
+
+    @app.websocket("/flood")
+    def held() -> None:
+        websocket.send("in")
+        websocket.receive()
+
+    async def scenario() -> list[Any]:
+        inboxes = [asyncio.Queue[MutableMapping[str, Any]]() for _ in range(2)]
+        sent: list[list[str]] = [[], []]
+
+        def server(n: int) -> Any:
+            async def send(message: MutableMapping[str, Any]) -> None:
+                sent[n].append(message.get("text") or message["type"])
+
+            inboxes[n].put_nowait({"type": "websocket.connect"})
+            return asyncio.ensure_future(app.asgi(dict(SCOPE), inboxes[n].get, send))
+
+        async def until(check: Any) -> None:
+            for _ in range(1000):
+                if check():
+                    return
+                await asyncio.sleep(0.01)
+
+        first, second = server(0), server(1)
+        await until(lambda: "in" in sent[0])
+        await settle()
+        waiting = list(sent[1])  # nothing yet: no thread for it
+        inboxes[0].put_nowait({"type": "websocket.disconnect", "code": 1000})
+        await until(lambda: "in" in sent[1])
+        inboxes[1].put_nowait({"type": "websocket.disconnect", "code": 1000})
+        await asyncio.wait_for(asyncio.gather(first, second), 10)
+        return [waiting, sent[1][:2]]
+
+    assert asyncio.run(scenario()) == [[], ["websocket.accept", "in"]]
