@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Generator
 from typing import Any
+
+import pytest
 
 from tumbler import Response, Tumbler
 from tumbler.asgi_websocket import _hooks_for, _state
@@ -101,14 +104,16 @@ def test_the_client_leaving_reaches_teardown_without_an_error_response() -> None
     assert ctx.error is gone
 
 
-def test_an_unhandled_error_is_a_logged_500_and_teardown_gets_it() -> None:
+def test_an_unhandled_error_is_a_logged_500_and_teardown_gets_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     seen: list[Any] = []
     app = build_app(seen)
-    logged: list[BaseException] = []
-    app.log_exception = lambda ctx, error: logged.append(error)  # type: ignore[method-assign]
     boom = RuntimeError("boom")
-    _names, response = calls_of(handle_websocket(app, make_ctx(app)), {"handler": boom})
+    with caplog.at_level(logging.ERROR):
+        _names, response = calls_of(handle_websocket(app, make_ctx(app)), {"handler": boom})
     assert response.status_code == 500
+    logged = [r.exc_info[1] for r in caplog.records if r.exc_info]
     assert logged == [boom]
     assert seen == [boom, boom]
 
