@@ -171,8 +171,13 @@ def test_request_like_attributes(app: Tumbler, ws_client: TestClient) -> None:
                 "rule": websocket.url_rule.rule if websocket.url_rule else None,
                 "endpoint": websocket.endpoint,
                 "self": url_for("room", number=number + 1),
+                "page": url_for("page", _external=True),
             }
         )
+
+    @app.route("/page")
+    def page() -> str:
+        return ""
 
     ws_client.set_cookie("flavour", "mint")
     with ws_client.websocket(
@@ -187,6 +192,7 @@ def test_request_like_attributes(app: Tumbler, ws_client: TestClient) -> None:
             "rule": "/rooms/<int:number>",
             "endpoint": "room",
             "self": "wss://example.com/rooms/8",
+            "page": "https://example.com/page",
         }
 
 
