@@ -188,3 +188,37 @@ def test_200_concurrent_connections_each_keep_their_own_g(server: tuple[str, int
 def test_concurrent_sync_handlers_each_keep_their_own_g(server: tuple[str, int]) -> None:
     answers = asyncio.run(_many(server, "/sync-g", 50))
     assert answers == [str(n) for n in range(50)]
+
+
+def test_under_gunicorn_the_app_starts_and_websocket_routes_answer_426() -> None:
+    import http.client
+
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(HERE))
+    command = [str(BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "ws_live_app:app"]
+    proc = subprocess.Popen(
+        [*command, "--workers", "1"],
+        cwd=HERE,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_up(port, proc)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        connection.request(
+            "GET", "/echo", headers={"Upgrade": "websocket", "Connection": "Upgrade"}
+        )
+        response = connection.getresponse()
+        body = response.read().decode()
+        connection.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert response.status == 426
+    assert response.getheader("Upgrade") == "websocket"
+    assert "ASGI server" in body
