@@ -622,6 +622,7 @@ def test_http_requests_to_a_websocket_route_get_426(client: TestClient, app: Tum
     refused = client.post("/both")
     assert refused.status_code == 405
     assert "WEBSOCKET" not in refused.headers["Allow"]
+    assert "WEBSOCKET" not in client.options("/both").headers["Allow"]
 
 
 def test_websocket_rules_take_no_http_methods(app: Tumbler) -> None:

@@ -112,7 +112,12 @@ def websocket_context(app: Tumbler, ws: Websocket) -> Context:
         refused = Forbidden("WebSocket connections from this origin are not allowed.")
     if refused is None:
         try:
-            rule, args = app.url_map.match(ws.path, WEBSOCKET_METHOD)
+            url_map = app.url_map
+            if url_map.host_matching or app.subdomain_matching:
+                domain = app._request_domain(ws)
+                rule, args = url_map.match(ws.path, WEBSOCKET_METHOD, domain)
+            else:
+                rule, args = url_map.match(ws.path, WEBSOCKET_METHOD)
         except HTTPException as error:
             refused = websocket_error_for(error)
     if refused is not None:

@@ -53,9 +53,7 @@ class WebsocketSession:
         http_response: bool = True,
         timeout: float = 10.0,
     ) -> None:
-        spec = RequestSpec(
-            path, "GET", headers=headers, query_string=query_string, base_url=base_url
-        )
+        spec = RequestSpec(path, base_url, query_string, "GET", headers=headers)
         if client.use_cookies and client.cookies:
             cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
             spec.headers.append(("Cookie", cookie))

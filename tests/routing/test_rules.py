@@ -90,15 +90,6 @@ def test_converter_arguments(text: str, expected: tuple[tuple[Any, ...], dict[st
     assert parse_converter_args(text) == expected
 
 
-@pytest.mark.parametrize(
-    "options",
-    [{"redirect_to": "/new"}, {"host": "example.com"}, {"subdomain": "api"}],
-)
-def test_unsupported_options_say_so(options: dict[str, Any]) -> None:
-    with pytest.raises(NotImplementedError):
-        Rule("/a", endpoint="a", **options)
-
-
 def test_a_websocket_rule_matches_under_its_own_method() -> None:
     rule = Rule("/ws", endpoint="ws", websocket=True)
     assert rule.websocket is True
