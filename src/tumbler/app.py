@@ -22,6 +22,7 @@ from .context import Context, _cv_context, _in_loop, _sentinel
 from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
+from .http.interop import foreign_error_classes, is_foreign_headers, response_from_foreign
 from .http.request import Request, untrusted_host
 from .http.response import Response
 from .http.websocket import WEBSOCKET_METHOD, http_error_for, websocket_scheme
@@ -32,7 +33,12 @@ from .lifecycle.hooks import HookSet
 from .logging import create_logger
 from .routing import BuildError, Map, Rule, RuleRedirect
 from .scaffold import Scaffold, endpoint_from_view
-from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
+from .sessions import (
+    SecureCookieSessionInterface,
+    SessionInterface,
+    SessionMixin,
+    refresh_wanted,
+)
 from .signals import appcontext_tearing_down, request_tearing_down
 from .templating import AppTemplating
 
@@ -61,6 +67,19 @@ def _root_path(import_name: str) -> str:
     if filename:
         return os.path.dirname(os.path.abspath(str(filename)))
     return os.getcwd()
+
+
+def _foreign_http_error_response(error: Any) -> Any:
+    """A Werkzeug HTTP error without a handler answers with its own response, as in Flask."""
+    return error.get_response()
+
+
+_FOREIGN_HTTP_ERROR = Handler(_foreign_http_error_response)
+
+
+def _headers_like(value: Any) -> bool:
+    """Whether the second item of a view's 2-tuple is headers (else it is the status)."""
+    return isinstance(value, Headers | Mapping | list | tuple) or is_foreign_headers(value)
 
 
 class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
@@ -305,6 +324,10 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         """Route ``request`` and build its context (not pushed yet)."""
         ctx = Context(self, request)
         config = request.config = self.config
+        # a permanent session is re-sent on every request (PERF: no call without cookies)
+        cookie = request._header("cookie")
+        if cookie is not None and refresh_wanted(self, cookie):
+            ctx.session  # noqa: B018 - opens it, so it is saved with the response
         refused = request.framing_error()
         if refused is None and config.get("TRUSTED_HOSTS"):
             refused = untrusted_host(request, config["TRUSTED_HOSTS"])
@@ -413,9 +436,21 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         return response
 
     def find_error_handler(self, error: BaseException, ctx: Context) -> Handler | None:
-        """The handler for ``error``: by status code first, then by the exception's MRO."""
-        code = error.code if isinstance(error, HTTPException) else None
-        mro = type(error).__mro__
+        """The handler for ``error``: by status code first, then by the exception's MRO.
+
+        A Werkzeug HTTP error is looked up as its tumbler twin, and without a handler of
+        its own it is answered by its own response, as in Flask.
+        """
+        fallback = None
+        mro: tuple[type[BaseException], ...] | None
+        if isinstance(error, HTTPException):
+            code, mro = error.code, type(error).__mro__
+        else:
+            mro = foreign_error_classes(error)
+            if mro is None:
+                code, mro = None, type(error).__mro__
+            else:  # PERF: tumbler's own errors never take this branch (the 404 path)
+                code, fallback = getattr(error, "code", None), _FOREIGN_HTTP_ERROR
         hooks = ctx.hooks
         for scope in hooks.error_scopes if hooks is not None else (None,):
             spec = self.error_handler_spec.get(scope)
@@ -428,7 +463,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
                         handler = handlers.get(cls)
                         if handler is not None:
                             return handler
-        return None
+        return fallback
 
     def make_response(self, rv: Any) -> Response:
         """Turn a view's return value into a Response (Flask's rules)."""
@@ -441,7 +476,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             if size == 3:
                 rv, status, headers = rv
             elif size == 2:
-                if isinstance(rv[1], Headers | Mapping | list | tuple):
+                if _headers_like(rv[1]):
                     rv, headers = rv
                 else:
                     rv, status = rv
@@ -466,11 +501,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             rv = self.response_class(rv, status=status, headers=headers)
             status = headers = None
         else:
-            raise TypeError(
-                "The view function did not return a valid response. The return type must be "
-                "a string, bytes, dict, list, tuple with headers or status, Response "
-                f"instance, or an iterator, but it was a {type(rv).__name__}."
-            )
+            rv = self._response_from_other(rv)
         if status is not None:
             if isinstance(status, str | bytes):
                 rv.status = status.decode("latin-1") if isinstance(status, bytes) else status
@@ -480,6 +511,17 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             rv.headers.update(headers)
         response: Response = rv
         return response
+
+    def _response_from_other(self, rv: Any) -> Response:
+        """A Werkzeug response or HTTP exception (Flask accepts them), else a TypeError."""
+        foreign = response_from_foreign(rv, self.response_class)
+        if foreign is not None:
+            return foreign
+        raise TypeError(
+            "The view function did not return a valid response. The return type must be "
+            "a string, bytes, dict, list, tuple with headers or status, Response "
+            f"instance, or an iterator, but it was a {type(rv).__name__}."
+        )
 
     def log_exception(self, ctx: Context, error: BaseException) -> None:
         """Log an unhandled exception with its traceback, method and path."""
