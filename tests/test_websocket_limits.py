@@ -15,7 +15,6 @@ import pytest
 
 from tumbler import Tumbler, WebsocketDisconnected, websocket
 from tumbler.http.websocket import origin_allowed
-from tumbler.sync_lane import ThreadLanes
 
 SCOPE: dict[str, Any] = {
     "type": "websocket",
@@ -83,46 +82,6 @@ def test_a_slow_reader_makes_send_wait_once_the_queue_is_full() -> None:
     assert delivered == 1  # the accept
     assert outcome == [1006]
     assert torn == [None]  # the handler caught the disconnect itself
-
-
-def test_lanes_are_bounded_and_reused() -> None:
-    async def scenario() -> list[Any]:
-        lanes = ThreadLanes(1)
-        first = await lanes.acquire()
-        one = await first.run(threading.get_ident)
-        waiter = asyncio.ensure_future(lanes.acquire())
-        await settle(20)
-        blocked = not waiter.done()
-        first.release()
-        second = await asyncio.wait_for(waiter, 10)
-        two = await second.run(threading.get_ident)
-        second.release()
-        return [blocked, lanes.threads, one == two, one != threading.get_ident()]
-
-    assert asyncio.run(scenario()) == [True, 1, True, True]
-
-
-def test_a_lane_runs_its_jobs_in_order_with_the_callers_context() -> None:
-    import contextvars
-
-    var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
-
-    async def scenario() -> list[str]:
-        lanes = ThreadLanes(2)
-        lane = await lanes.acquire()
-        var.set("caller")
-        seen = [await lane.run(var.get) for _ in range(3)]
-        with pytest.raises(ZeroDivisionError):
-            await lane.run(lambda: 1 / 0)
-        lane.release()
-        return seen
-
-    assert asyncio.run(scenario()) == ["caller"] * 3
-
-
-def test_a_lane_pool_needs_a_thread() -> None:
-    with pytest.raises(ValueError):
-        ThreadLanes(0)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@
 checks its ``Origin``, pushes the context (``g`` lives as long as the connection), and drives
 ``lifecycle/websocket.py`` as ``asgi.py`` drives the request pipeline: async calls awaited
 on the loop, sync calls (with the stretch of the pipeline after them, ``drive.run_calls``)
-on a worker thread (``sync_lane.py``): a plain ``def`` handler's connection holds one thread
+on a worker thread (``threads.py``; a pool of its own, ``WEBSOCKET_SYNC_THREADS``): a
+plain ``def`` handler's connection holds one thread
 for all its sync code; an ``async def`` handler's sync hooks borrow one per stretch, so a
 connection waiting on the loop holds no thread. Then it ends the connection:
 
@@ -33,13 +34,13 @@ from .http.websocket import (
     origin_allowed,
     websocket_error_for,
 )
-from .lifecycle.drive import resume, run_calls, start
+from .lifecycle.drive import resume, run_calls_here, start
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
 from .lifecycle.pipeline import Call
 from .lifecycle.websocket import handle_websocket
 from .signals import appcontext_popped, appcontext_pushed
-from .sync_lane import Lane, ThreadLanes
+from .threads import RequestThread, WorkerPool
 from .websocket import CONNECTING, OPEN, Websocket
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ class _AppState:
         self.hooks: dict[str | None, HookSet] = {}
         self.handlers: dict[str, Handler] = {}
         size = app.config.get("WEBSOCKET_SYNC_THREADS", DEFAULT_SYNC_THREADS)
-        self.lanes = ThreadLanes(int(size))
+        self.pool = WorkerPool(int(size))
 
 
 _STATE: weakref.WeakKeyDictionary[Tumbler, _AppState] = weakref.WeakKeyDictionary()
@@ -152,10 +153,10 @@ async def serve_websocket(app: Tumbler, scope: Scope, receive: Receive, send: Se
         json=app.json,
     )
     ctx = websocket_context(app, ws)
-    ctx.sync_here = False  # every call is yielded: sync ones go to the connection's thread
+    ctx.sync_here = False  # set only while a stretch runs on the thread (run_calls_here)
     ws.start()
     view = ctx.view
-    driver = _Driver(_state(app).lanes, keep=view is not None and not view.is_async)
+    driver = _Driver(_state(app).pool, ctx, keep=view is not None and not view.is_async)
     token = _cv_context.set(ctx)
     try:
         try:
@@ -175,14 +176,14 @@ async def serve_websocket(app: Tumbler, scope: Scope, receive: Receive, send: Se
 
 
 class _Driver:
-    """Makes the pipeline's calls: async ones awaited here, sync ones on one lane."""
+    """Makes the pipeline's calls: async ones awaited here, sync ones on a worker thread."""
 
-    __slots__ = ("_keep", "_lane", "_lanes")
+    __slots__ = ("_ctx", "_keep", "_thread")
 
-    def __init__(self, lanes: ThreadLanes, keep: bool) -> None:
-        self._lanes = lanes
-        self._lane: Lane | None = None
-        #: Hold the lane until the connection ends (a sync handler's connection); else an
+    def __init__(self, pool: WorkerPool, ctx: Context, keep: bool) -> None:
+        self._thread = RequestThread(pool)
+        self._ctx = ctx
+        #: Hold the thread until the connection ends (a sync handler's connection); else an
         #: async handler's sync hooks borrow one per stretch, so that a connection that is
         #: waiting on the loop holds no thread.
         self._keep = keep
@@ -199,20 +200,15 @@ class _Driver:
                 else:
                     call, result = resume(gen, value, None)
             else:
-                lane = self._lane
-                if lane is None:
-                    lane = self._lane = await self._lanes.acquire()
                 # the sync call and every sync call after it, on the thread, in one hop
-                call, result = await lane.run(run_calls, gen, call, None)
+                call, result = await self._thread.run(run_calls_here, gen, call, self._ctx)
                 if not self._keep:
-                    self.release()
+                    self._thread.release()
         response: Response | None = result
         return response
 
     def release(self) -> None:
-        if self._lane is not None:
-            self._lane.release()
-            self._lane = None
+        self._thread.release()
 
 
 async def _end(ws: Websocket, ctx: Context, response: Response | None, scope: Scope) -> None:

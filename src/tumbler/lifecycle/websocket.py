@@ -3,7 +3,7 @@
 It follows the rules of this folder (README.md): no I/O, no asyncio or threading, no context
 variable; every user call is yielded to the driver (``asgi_websocket.py``), which awaits async
 ones and runs sync ones on the connection's worker thread. It reuses the request pipeline's
-pieces: the hook tuples (``HookSet``), error-handler lookup, the 500 rule, ``_checked`` and
+steps: ``preprocess_request``, ``handle_user_exception``, the 500 rule, ``_checked`` and
 ``teardown``; only the order around the handler is its own.
 
 Order of one connection:
@@ -39,9 +39,9 @@ from .pipeline import (
     Call,
     LifecycleApp,
     _checked,
-    _handle_user_exception,
-    _internal_error,
-    _preprocess_args,
+    _server_error,
+    handle_user_exception,
+    preprocess_request,
     teardown,
 )
 
@@ -58,16 +58,16 @@ def handle_websocket(app: LifecycleApp, ctx: Context) -> Generator[Call, Any, Re
     try:
         try:
             try:
-                rv = yield from _before_and_handler(ctx)
+                rv = yield from _before_and_handler(app, ctx)
             except WebsocketDisconnected as gone:
                 ctx.error = gone
                 rv = None
             except Exception as error:
-                rv = yield from _handle_user_exception(app, ctx, error)
+                rv = yield from handle_user_exception(app, ctx, error)
             if rv is not None:
                 response = app.make_response(rv)
         except Exception as error:
-            response = yield from _internal_error(app, ctx, error)
+            response = app.make_response((yield from _server_error(app, ctx, error)))
         response = yield from _after(app, ctx, response)
     except BaseException as error:  # propagating: teardown still runs, then it goes on up
         ctx.error = error
@@ -77,20 +77,13 @@ def handle_websocket(app: LifecycleApp, ctx: Context) -> Generator[Call, Any, Re
     return response
 
 
-def _before_and_handler(ctx: Context) -> Generator[Call, Any, Any]:
+def _before_and_handler(app: LifecycleApp, ctx: Context) -> Generator[Call, Any, Any]:
     """Steps 1 to 3: a hook's answer, the handler's return value, or None."""
-    hooks = ctx.hooks
-    assert hooks is not None
     if ctx.routing_error is not None:
         raise ctx.routing_error
-    if hooks.preprocess:
-        args = _preprocess_args(ctx)
-        for handler in hooks.preprocess:
-            yield handler, args, NO_KWARGS
-    for handler in hooks.before:
-        rv = yield handler, NO_ARGS, NO_KWARGS
-        if rv is not None:
-            return rv
+    rv = yield from preprocess_request(app, ctx)
+    if rv is not None:
+        return rv
     view = ctx.view
     assert view is not None, "a matched websocket rule has a handler"
     return (yield view, NO_ARGS, ctx.view_args)
@@ -107,5 +100,5 @@ def _after(
             if rv is not None:
                 response = _checked(rv, handler)
         except Exception as error:
-            response = yield from _internal_error(app, ctx, error)
+            response = app.make_response((yield from _server_error(app, ctx, error)))
     return response
