@@ -8,9 +8,9 @@ suite must never see. Each app below is written as a Flask user writes it, impor
 
 from __future__ import annotations
 
-import tumbler.flask_patch  # noqa: F401  (first: before anything imports flask)
-
 import pytest
+
+import tumbler.flask_patch  # noqa: F401  (first: before anything imports flask)
 
 
 @pytest.fixture(params=["wsgi", "asgi"])

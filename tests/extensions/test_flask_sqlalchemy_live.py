@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from tests.test_live import free_port, wait_until_up
 
 APP = textwrap.dedent(
