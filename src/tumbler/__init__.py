@@ -12,8 +12,15 @@ from .context import (
 from .files import send_file, send_from_directory
 from .flashing import flash, get_flashed_messages
 from .globals import current_app, g, request, session
-from .helpers import make_response, redirect, stream_with_context, url_for
-from .http.exceptions import HTTPException, abort
+from .helpers import (
+    abort,
+    get_template_attribute,
+    make_response,
+    redirect,
+    stream_with_context,
+    url_for,
+)
+from .http.exceptions import HTTPException
 from .http.request import Request
 from .http.response import Response
 from .json import jsonify
@@ -54,6 +61,7 @@ __all__ = [
     "flash",
     "g",
     "get_flashed_messages",
+    "get_template_attribute",
     "got_request_exception",
     "has_app_context",
     "has_request_context",

@@ -6,12 +6,13 @@ import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import BaseLoader, Environment, FileSystemLoader, TemplateNotFound
+import jinja2
+from jinja2 import BaseLoader, FileSystemLoader, TemplateNotFound
 
 if TYPE_CHECKING:
     from .app import Tumbler
 
-__all__ = ["AppLoader", "create_environment"]
+__all__ = ["AppLoader", "Environment", "create_environment", "folder_loader"]
 
 
 class AppLoader(BaseLoader):
@@ -53,7 +54,7 @@ class AppLoader(BaseLoader):
                 yield loader
 
     def get_source(
-        self, environment: Environment, template: str
+        self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
         """The first folder's source for ``template``."""
         for loader in self.iter_loaders():
@@ -71,13 +72,33 @@ class AppLoader(BaseLoader):
         return sorted(names)
 
 
+def folder_loader(root: str, folder: str) -> FileSystemLoader:
+    """A loader for one template folder (``app.jinja_loader``)."""
+    return FileSystemLoader(os.path.join(root, folder))
+
+
+class Environment(jinja2.Environment):
+    """The class of ``app.jinja_env`` (Flask's ``templating.Environment``): made with the app.
+
+    Subclass it and set ``Tumbler.jinja_environment`` to use your own.
+    """
+
+    def __init__(self, app: Tumbler, **options: Any) -> None:
+        if "loader" not in options:
+            options["loader"] = app.create_global_jinja_loader()
+        super().__init__(**options)
+        self.app = app
+
+
 def create_environment(
-    app: Tumbler, options: dict[str, Any], globals: dict[str, Any], items: dict[str, dict[str, Any]]
-) -> Environment:
-    """A Jinja environment for ``app`` with its loader, globals, filters and tests."""
-    options = dict(options)
-    options.setdefault("loader", AppLoader(app))
-    env = Environment(**options)
+    app: Tumbler,
+    options: dict[str, Any],
+    globals: dict[str, Any],
+    items: dict[str, dict[str, Any]],
+    env_class: Any = None,
+) -> jinja2.Environment:
+    """A Jinja environment for ``app`` (of ``env_class``) with its globals, filters and tests."""
+    env: jinja2.Environment = (env_class or Environment)(app, **options)
     env.globals.update(globals)
     env.policies["json.dumps_function"] = app.json.dumps
     env.filters.update(items["filters"])

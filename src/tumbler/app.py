@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from functools import cached_property, partial
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote_from_bytes
 
-from ._install import install_hint
-from .config import DEFAULT_CONFIG, Config
-from .context import Context, _cv_context
+from .app_resources import AppResources
+from .app_serving import AppServing
+from .config import DEFAULT_CONFIG
+from .context import Context, _cv_context, _in_loop, _sentinel
 from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
@@ -27,16 +28,17 @@ from .instance import default_instance_path
 from .json import DefaultJSONProvider, JSONProvider
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
-from .routing import Map, Rule
+from .logging import create_logger
+from .routing import BuildError, Map, Rule
 from .scaffold import Scaffold, endpoint_from_view
 from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
+from .signals import appcontext_tearing_down, request_tearing_down
 from .templating import AppTemplating
 
 if TYPE_CHECKING:
     from .asgi import ASGIAdapter
     from .blueprints import Blueprint
-    from .cli import AppGroup, CliRunner
-    from .testing import TestClient
+    from .cli import AppGroup
     from .wsgi import WSGIAdapter
 
 __all__ = ["Tumbler"]
@@ -52,27 +54,6 @@ _FIRST_REQUEST_DONE = (
 )
 
 
-def _has_level_handler(logger: logging.Logger) -> bool:
-    """Whether a handler up the chain emits records at ``logger``'s effective level (Flask)."""
-    level = logger.getEffectiveLevel()
-    current: logging.Logger | None = logger
-    while current is not None:
-        if any(handler.level <= level for handler in current.handlers):
-            return True
-        if not current.propagate:
-            return False
-        current = current.parent
-    return False
-
-
-class _StderrHandler(logging.StreamHandler[TextIO]):
-    """Write to ``sys.stderr`` as it is when each record is emitted (test runners swap it)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stderr  # emit runs under the handler's lock
-        super().emit(record)
-
-
 def _root_path(import_name: str) -> str:
     module = sys.modules.get(import_name)
     filename = getattr(module, "__file__", None)
@@ -81,11 +62,12 @@ def _root_path(import_name: str) -> str:
     return os.getcwd()
 
 
-class Tumbler(StaticFiles, AppTemplating, Scaffold):
+class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
     """The application: create one, register views and hooks, serve it over WSGI or ASGI.
 
     ``app`` itself is the WSGI callable (``gunicorn module:app``) and ``app.asgi`` is the
-    ASGI one (``uvicorn module:app.asgi``).
+    ASGI one (``uvicorn module:app.asgi``); ``app`` also answers ASGI 2 calls, so ``uvicorn
+    module:app`` and ``uvicorn --factory module:create_app`` work too.
     """
 
     response_class = Response
@@ -109,10 +91,7 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = template_folder
-        self.config = Config(
-            self.instance_path if instance_relative_config else self.root_path,
-            self.default_config,
-        )
+        self.config = self.make_config(instance_relative_config)
         self.url_map = Map()
         self.json: JSONProvider = self.json_provider_class(self)
         self.extensions: dict[str, Any] = {}
@@ -190,17 +169,8 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
 
     @cached_property
     def logger(self) -> logging.Logger:
-        """The app's logger, named after the app, with a stderr handler when none is set."""
-        logger = logging.getLogger(self.name)
-        if self.debug and not logger.level:
-            logger.setLevel(logging.DEBUG)
-        if not _has_level_handler(logger):
-            handler = _StderrHandler()
-            handler.setFormatter(
-                logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s")
-            )
-            logger.addHandler(handler)
-        return logger
+        """The app's logger, named after the app; ``tumbler.logging.default_handler`` if needed."""
+        return create_logger(self)
 
     # Registration -------------------------------------------------------------------------------
 
@@ -483,21 +453,78 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
     # Contexts, URLs and testing ---------------------------------------------------------------
 
     def app_context(self) -> Context:
-        """A context with ``current_app`` and a fresh ``g`` but no request."""
+        """A context with ``current_app`` and a fresh ``g`` but no request.
+
+        Push it with ``with``; leaving it runs the ``teardown_appcontext`` callbacks.
+        """
         return Context(self)
+
+    def request_context(self, environ: dict[str, Any]) -> Context:
+        """A request context for a WSGI ``environ``, to push by hand (``with``).
+
+        Leaving it runs ``teardown_request`` then ``teardown_appcontext`` callbacks. Making
+        it does not end the set-up phase: routes and hooks may still be added.
+        """
+        from .http.request import WSGIRequest
+
+        return self._context_in_setup(WSGIRequest(environ))
 
     def test_request_context(self, *args: Any, **kwargs: Any) -> Context:
         """A request context for a made-up request; takes the test client's arguments."""
-        from .http.request import WSGIRequest
         from .testing import make_environ
 
-        return self.request_context_for(WSGIRequest(make_environ(*args, **kwargs)))
+        return self.request_context(make_environ(*args, **kwargs))
 
-    def test_client(self, use_cookies: bool = True, protocol: str | None = None) -> TestClient:
-        """A client that calls the app in-process over WSGI (default) or ASGI."""
-        from .testing import TestClient
+    def _context_in_setup(self, request: Request) -> Context:
+        """Route ``request`` for a hand-pushed context without ending the set-up phase."""
+        if self._got_first_request:
+            return self.request_context_for(request)
+        try:
+            return self.request_context_for(request)
+        finally:
+            # The hooks were frozen for this one context: forget them, so that what is
+            # registered afterwards is seen by the first real request (as in Flask).
+            self._got_first_request = False
+            self._hooksets.clear()
+            self._dispatch.clear()
 
-        return TestClient(self, use_cookies=use_cookies, protocol=protocol)
+    def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:
+        """Run the current request's ``teardown_request`` callbacks (blueprints', then the app's).
+
+        Popping a hand-pushed request context calls this. Each callback gets ``exc``; one
+        that raises is logged and the others still run.
+        """
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        ctx = _cv_context.get()
+        request = ctx.request if ctx is not None else None
+        scopes: list[str | None] = [*(request.blueprints if request is not None else ()), None]
+        for scope in scopes:
+            self._run_teardown(reversed(self.teardown_request_funcs.get(scope, ())), exc)
+        if request_tearing_down.receivers:
+            request_tearing_down.send(self, _async_wrapper=_in_loop, exc=exc)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:
+        """Run the ``teardown_appcontext`` callbacks, last registered first.
+
+        Popping a hand-pushed context (``with app.app_context():``) calls this. Each
+        callback gets ``exc``; one that raises is logged and the others still run.
+        """
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        self._run_teardown(reversed(self.teardown_appcontext_funcs), exc)
+        if appcontext_tearing_down.receivers:
+            appcontext_tearing_down.send(self, _async_wrapper=_in_loop, exc=exc)
+
+    def _run_teardown(self, handlers: Iterable[Handler], exc: BaseException | None) -> None:
+        for handler in handlers:
+            try:
+                if handler.is_async:
+                    _in_loop(handler.func)(exc)
+                else:
+                    handler.func(exc)
+            except Exception as error:
+                self.log_teardown_error(handler, error)
 
     @cached_property
     def cli(self) -> AppGroup:
@@ -505,12 +532,6 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         from .cli import AppGroup
 
         return AppGroup(self.name)
-
-    def test_cli_runner(self) -> CliRunner:
-        """A runner that invokes the ``tumbler`` command line against this app."""
-        from .cli import CliRunner
-
-        return CliRunner(self)
 
     def url_for(
         self,
@@ -549,7 +570,11 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
                 raise ValueError("When specifying '_scheme', '_external' must be True.")
             scheme = _scheme
         self.inject_url_defaults(endpoint, values)
-        url = root + self.url_map.build(endpoint, values, method=_method)
+        try:
+            url = root + self.url_map.build(endpoint, values, method=_method)
+        except BuildError as error:
+            values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
+            return self.handle_url_build_error(error, endpoint, values)
         if _anchor is not None:
             url += "#" + quote(_anchor, safe="%!#$&'()*+,/:;=?@")
         if external:
@@ -568,24 +593,6 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
             for handler in self.url_default_functions.get(scope, ()):
                 handler.func(endpoint, values)
 
-    def run(
-        self,
-        host: str = "127.0.0.1",
-        port: int = 5000,
-        debug: bool | None = None,
-        **options: Any,
-    ) -> None:
-        """Serve the app with uvicorn (a real server), for development."""
-        try:
-            import uvicorn
-        except ImportError:  # pragma: no cover - depends on the environment
-            raise RuntimeError(
-                "app.run() needs uvicorn: " + install_hint("uvicorn>=0.30", "serve")
-            ) from None
-        if debug is not None:
-            self.debug = debug
-        uvicorn.run(self.asgi, host=host, port=port, **options)
-
     def __repr__(self) -> str:
         return f"<Tumbler {self.name!r}>"
 
@@ -599,6 +606,17 @@ class Tumbler(StaticFiles, AppTemplating, Scaffold):
         """
         return self.asgi_app
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        """The WSGI entry point: ``gunicorn module:app``."""
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any] | None = None
+    ) -> Any:
+        """The WSGI entry point (``gunicorn module:app``), and an ASGI 2 one.
+
+        Called with one argument, the app is an ASGI 2 application (``app(scope)`` returns
+        ``instance(receive, send)``): that is what uvicorn assumes of an object whose
+        ``__call__`` is not a coroutine function, so ``uvicorn module:app``, ``uvicorn
+        --factory module:create_app`` and gunicorn's uvicorn worker serve the app over
+        ASGI. ``app.asgi`` (ASGI 3) saves that one extra call per request.
+        """
+        if start_response is None:
+            return partial(self.asgi_app, environ)
         return self.wsgi_app(environ, start_response)

@@ -14,7 +14,11 @@ commands, and each command is run the way it was written:
 
 Every app command runs inside ``app.app_context()`` (Flask 2.2 and later push it for every
 app command; ``with_appcontext=False`` is accepted and ignored). ``command()`` returns the
-function unchanged, where Flask returns a ``click.Command``.
+function unchanged, where Flask returns a ``click.Command``. ``app.cli.group()`` nests an
+``AppGroup``. A click command gets a ``ScriptInfo`` as its context's ``obj`` (where Flask
+extensions look for the app), and ``with_appcontext`` works as Flask's. ``.env`` and
+``.flaskenv`` are loaded first when python-dotenv is installed (``envfiles.py``). For a
+click-based command line of your own, ``TumblerGroup`` (``FlaskGroup``) is in ``cli_click.py``.
 
 ``tumbler run`` serves ``app.asgi`` with uvicorn (``--wsgi``: ``app`` with gunicorn). With
 ``--reload`` uvicorn needs an import string, so it is given ``tumbler.cli:asgi_factory``,
@@ -24,50 +28,46 @@ which finds the app again in the reloader's child process from ``TUMBLER_APP``.
 from __future__ import annotations
 
 import argparse
-import ast
 import asyncio
 import code
-import contextlib
+import functools
 import importlib
 import inspect
-import io
 import os
 import platform
-import shlex
 import sys
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from types import ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ._install import install_hint
 from .app import Tumbler
+from .app_serving import RUN_FROM_CLI
+from .context import has_app_context
+from .discovery import NoAppException, find_app_by_string, find_best_app, locate_app
+from .envfiles import debug_flag, load_dotenv, should_load_dotenv
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 __all__ = [
     "AppGroup",
-    "CliRunner",
     "Command",
     "NoAppException",
-    "Result",
+    "ScriptInfo",
     "asgi_factory",
     "find_app_by_string",
     "find_best_app",
     "format_routes",
     "locate_app",
     "main",
+    "plugin_commands",
+    "with_appcontext",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_NO_APP = (
-    "Could not locate a Tumbler application. Use the 'tumbler --app' option, the "
-    "'TUMBLER_APP' environment variable, or a 'wsgi.py' or 'app.py' file in the current "
-    "directory."
-)
 _USAGE = "Usage: tumbler [OPTIONS] COMMAND [ARGS]..."
 _HELP = """\
 {usage}
@@ -90,169 +90,94 @@ Commands:
 """
 
 
-class NoAppException(Exception):
-    """The application could not be found or loaded."""
-
-
 class UsageError(Exception):
     """The command line was wrong: shown with the usage line, exit status 2."""
-
-
-# App discovery ---------------------------------------------------------------------------------
-
-
-def _module_name(module_part: str) -> str:
-    """The import name for ``module_part``; a file path puts its folder on ``sys.path``."""
-    looks_like_path = module_part.endswith(".py") or os.sep in module_part or "/" in module_part
-    if not looks_like_path:
-        _prepend_path(os.getcwd())
-        return module_part
-    path = os.path.realpath(module_part)
-    base, ext = os.path.splitext(path)
-    if ext == ".py":
-        path = base
-    if os.path.basename(path) == "__init__":
-        path = os.path.dirname(path)
-    names: list[str] = []
-    while True:  # climb out of packages: the first folder without __init__.py goes on sys.path
-        path, name = os.path.split(path)
-        names.append(name)
-        if not os.path.exists(os.path.join(path, "__init__.py")):
-            break
-    _prepend_path(path)
-    return ".".join(reversed(names))
-
-
-def _prepend_path(path: str) -> None:
-    if path not in sys.path:
-        sys.path.insert(0, path)
-
-
-def _import(name: str) -> ModuleType:
-    """Import ``name``; a missing module is a NoAppException, an error inside it is not."""
-    try:
-        return importlib.import_module(name)
-    except ImportError as error:
-        missing = error.name
-        if missing is not None and (missing == name or name.startswith(missing + ".")):
-            raise NoAppException(f"Could not import {name!r}.") from None
-        raise  # the module exists but failed to import something: show the real error
-
-
-def _call_factory(
-    factory: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
-) -> Any:
-    """Call an app factory; a TypeError from the call itself (bad arguments) is reported."""
-    try:
-        return factory(*args, **kwargs)
-    except TypeError as error:
-        tb = error.__traceback__
-        if tb is not None and tb.tb_next is None:  # raised by the call, not inside the factory
-            raise NoAppException(
-                f"The factory {factory.__name__!r} in module {factory.__module__!r} could not "
-                f"be called with the given arguments: {error}"
-            ) from None
-        raise
-
-
-def _parse_app_expression(expr: str) -> tuple[str, bool, list[Any], dict[str, Any]]:
-    """Split ``name`` or ``name(literal, key=literal)`` into (name, called, args, kwargs)."""
-    try:
-        node = ast.parse(expr.strip(), mode="eval").body
-    except SyntaxError:
-        raise NoAppException(
-            f"Failed to parse {expr!r} as an attribute name or function call."
-        ) from None
-    if isinstance(node, ast.Name):
-        return node.id, False, [], {}
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-        raise NoAppException(f"Failed to parse {expr!r} as an attribute name or function call.")
-    try:
-        args = [ast.literal_eval(arg) for arg in node.args]
-        kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in node.keywords if kw.arg}
-    except ValueError:
-        raise NoAppException(
-            f"Failed to parse arguments as literal values: {expr!r}. Pass only strings, "
-            "numbers, tuples, lists, dicts, booleans and None."
-        ) from None
-    if len(kwargs) != len(node.keywords):
-        raise NoAppException(f"'**' arguments are not supported in {expr!r}.")
-    return node.func.id, True, args, kwargs
-
-
-def find_app_by_string(module: ModuleType, expr: str) -> Tumbler:
-    """The app named by ``expr`` in ``module``: an attribute, or a factory called with literals."""
-    name, called, args, kwargs = _parse_app_expression(expr)
-    try:
-        attr = getattr(module, name)
-    except AttributeError:
-        raise NoAppException(f"Failed to find attribute {name!r} in {module.__name__!r}.") from None
-    if inspect.isfunction(attr):
-        app = _call_factory(attr, args, kwargs)
-    elif called:
-        raise NoAppException(f"{name!r} in {module.__name__!r} is not a function; cannot call it.")
-    else:
-        app = attr
-    if isinstance(app, Tumbler):
-        return app
-    raise NoAppException(
-        f"A valid Tumbler application was not obtained from '{module.__name__}:{expr}'."
-    )
-
-
-def find_best_app(module: ModuleType) -> Tumbler:
-    """The app in ``module``: ``app``/``application``, the only Tumbler, or a factory's result."""
-    for attr in ("app", "application"):
-        app = getattr(module, attr, None)
-        if isinstance(app, Tumbler):
-            return app
-    found = list({id(v): v for v in vars(module).values() if isinstance(v, Tumbler)}.values())
-    if len(found) == 1:
-        return found[0]
-    if found:
-        raise NoAppException(
-            f"Detected multiple Tumbler applications in module {module.__name__!r}. Use "
-            f"'{module.__name__}:name' to specify the correct one."
-        )
-    for attr in ("create_app", "make_app"):
-        factory = getattr(module, attr, None)
-        if inspect.isfunction(factory):
-            app = _call_factory(factory, (), {})
-            if isinstance(app, Tumbler):
-                return app
-    raise NoAppException(
-        f"Failed to find a Tumbler application or factory in module {module.__name__!r}. "
-        f"Use '{module.__name__}:name' to specify one."
-    )
-
-
-def locate_app(spec: str | None = None) -> Tumbler:
-    """Find the app from ``spec`` (``module:name``), ``TUMBLER_APP``, or wsgi.py/app.py here."""
-    spec = spec or os.environ.get("TUMBLER_APP") or None
-    if spec:
-        module_part, _, expr = spec.partition(":")
-        module = _import(_module_name(module_part))
-        return find_app_by_string(module, expr) if expr else find_best_app(module)
-    for filename in ("wsgi.py", "app.py"):
-        if os.path.isfile(filename):
-            return find_best_app(_import(_module_name(filename)))
-    raise NoAppException(_NO_APP)
-
-
-def _env_flag(name: str) -> bool | None:
-    value = os.environ.get(name)
-    if not value:
-        return None
-    return value.lower() not in ("0", "false", "no", "off")
 
 
 def asgi_factory() -> Callable[..., Any]:
     """Find the app again and return ``app.asgi``: the factory ``run --reload`` gives uvicorn."""
     app = locate_app()
-    debug = _env_flag("TUMBLER_DEBUG")
+    debug = debug_flag()
     if debug is not None:
         app.debug = debug
     return app.asgi
+
+
+class ScriptInfo:
+    """How the command line finds its app (Flask's ``ScriptInfo``); ``load_app()`` loads it once.
+
+    A click command run by ``tumbler`` gets it as ``click.get_current_context().obj``, which
+    is where Flask extensions look (``ctx.ensure_object(ScriptInfo).load_app()``).
+    """
+
+    def __init__(
+        self,
+        app_import_path: str | None = None,
+        create_app: Callable[..., Tumbler] | None = None,
+        set_debug_flag: bool = True,
+        load_dotenv_defaults: bool = True,
+        *,
+        app: Tumbler | None = None,
+    ) -> None:
+        self.app_import_path = app_import_path
+        self.create_app = create_app
+        self.set_debug_flag = set_debug_flag
+        self.load_dotenv_defaults = load_dotenv_defaults
+        #: Free storage for whoever runs the command line.
+        self.data: dict[Any, Any] = {}
+        self._loaded_app = app
+
+    def load_app(self) -> Tumbler:
+        """The app: given, made by ``create_app``, or found by ``locate_app``; loaded once."""
+        app = self._loaded_app
+        if app is not None:
+            return app
+        app = self.create_app() if self.create_app is not None else None
+        if app is None:
+            app = locate_app(self.app_import_path)
+        if self.set_debug_flag:
+            flag = debug_flag()
+            if flag is not None:
+                app.debug = flag
+        self._loaded_app = app
+        return app
+
+
+def _script_info() -> ScriptInfo:
+    """The ScriptInfo of the click command being run, or a fresh one."""
+    click = sys.modules.get("click")
+    ctx = click.get_current_context(silent=True) if click is not None else None
+    if ctx is not None:
+        info: ScriptInfo = ctx.ensure_object(ScriptInfo)
+        return info
+    return ScriptInfo()
+
+
+def with_appcontext(f: F) -> F:
+    """Run ``f`` inside the app's context, loading the app if none is current (Flask's).
+
+    Commands run by ``tumbler`` already have one; this matters for click commands run some
+    other way, e.g. by an extension's own click group.
+    """
+    if inspect.iscoroutinefunction(f):
+
+        @functools.wraps(f)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            if has_app_context():
+                return await f(*args, **kwargs)
+            with _script_info().load_app().app_context():
+                return await f(*args, **kwargs)
+
+        return async_wrapper  # type: ignore[return-value]
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if has_app_context():
+            return f(*args, **kwargs)
+        with _script_info().load_app().app_context():
+            return f(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 # App commands ----------------------------------------------------------------------------------
@@ -297,10 +222,12 @@ class Command:
             or bool(self.click_kwargs)
         )
 
-    def invoke(self, args: Sequence[str], prog: str) -> int:
+    def invoke(self, args: Sequence[str], prog: str, info: ScriptInfo | None = None) -> int:
         """Run the command with its arguments; return the exit status."""
+        if isinstance(self.target, AppGroup):
+            return self.target.invoke(args, prog, info)
         if self.uses_click:
-            return self._invoke_click(args, prog)
+            return self._invoke_click(args, prog, info)
         parser = _signature_parser(self.target, prog, self.help)
         values = vars(parser.parse_args(list(args)))
         positional: list[Any] = []
@@ -317,7 +244,7 @@ class Command:
             result = asyncio.run(_await(result))
         return result if isinstance(result, int) and not isinstance(result, bool) else 0
 
-    def _invoke_click(self, args: Sequence[str], prog: str) -> int:
+    def _invoke_click(self, args: Sequence[str], prog: str, info: ScriptInfo | None) -> int:
         if self._click is None:
             click = _import_click()
             kwargs = dict(self.click_kwargs)
@@ -325,7 +252,9 @@ class Command:
                 kwargs["help"] = self.help
             self._click = click.command(self.name, **kwargs)(self.target)
         try:
-            self._click.main(args=list(args), prog_name=prog, standalone_mode=True)
+            self._click.main(
+                args=list(args), prog_name=prog, standalone_mode=True, obj=info or ScriptInfo()
+            )
         except SystemExit as exit:
             return _exit_status(exit)
         return 0  # pragma: no cover - standalone mode always exits
@@ -384,9 +313,44 @@ def _signature_parser(func: Callable[..., Any], prog: str, help: str) -> argpars
 class AppGroup:
     """``app.cli``: the commands an app adds to ``tumbler``, registered as in Flask."""
 
-    def __init__(self, name: str | None = None) -> None:
+    def __init__(self, name: str | None = None, help: str | None = None) -> None:
         self.name = name
+        self.help = help
         self.commands: dict[str, Command] = {}
+
+    def group(self, *args: Any, **kwargs: Any) -> Any:
+        """Add a group of subcommands: ``@app.cli.group()`` returns an ``AppGroup``.
+
+        ``tumbler user create`` then runs the ``create`` command of the ``user`` group.
+        """
+        if len(args) == 1 and callable(args[0]) and not kwargs:
+            return self.group()(args[0])  # used bare: @app.cli.group
+        name: str | None = args[0] if args else kwargs.pop("name", None)
+
+        def decorator(f: Callable[..., Any]) -> AppGroup:
+            group_name = name or f.__name__.lower().replace("_", "-")
+            group = AppGroup(group_name, kwargs.get("help") or inspect.getdoc(f))
+            self.add_command(group, group_name)
+            return group
+
+        return decorator
+
+    def invoke(self, args: Sequence[str], prog: str, info: ScriptInfo | None = None) -> int:
+        """Run the subcommand named by ``args[0]``; list the subcommands for ``--help``."""
+        if not args or args[0] in ("--help", "-h"):
+            width = max((len(name) for name in self.commands), default=0)
+            print(f"Usage: {prog} COMMAND [ARGS]...\n")
+            if self.help:
+                print(f"  {self.help}\n")
+            print("Commands:")
+            for name in self.list_commands():
+                print(f"  {name.ljust(width)}  {self.commands[name].short_help}".rstrip())
+            return 0 if args else 2
+        command = self.get_command(args[0])
+        if command is None:
+            print(f"Usage: {prog} COMMAND [ARGS]...\n\nError: No such command {args[0]!r}.")
+            return 2
+        return command.invoke(args[1:], f"{prog} {args[0]}", info)
 
     def command(self, *args: Any, **kwargs: Any) -> Any:
         """Register a function as a command: ``@app.cli.command()`` or ``command("name")``.
@@ -495,7 +459,20 @@ def run_command(inv: _Invocation) -> int:
     debug = opts.debug if opts.debug is not None else inv.debug
     if debug is not None:
         os.environ["TUMBLER_DEBUG"] = "1" if debug else "0"  # seen by a reloader's child
+    previous = os.environ.get(RUN_FROM_CLI)
+    os.environ[RUN_FROM_CLI] = "true"  # a module-level app.run() is skipped, as in Flask
+    try:
+        return _serve(opts, inv)
+    finally:
+        if previous is None:
+            os.environ.pop(RUN_FROM_CLI, None)
+        else:
+            os.environ[RUN_FROM_CLI] = previous
+
+
+def _serve(opts: argparse.Namespace, inv: _Invocation) -> int:
     app = inv.get_app()
+    debug = opts.debug if opts.debug is not None else inv.debug
     if debug is not None:
         app.debug = debug
     reload = app.debug if opts.reload is None else opts.reload
@@ -636,7 +613,7 @@ def _split_globals(argv: list[str]) -> tuple[list[str], str | None, list[str]]:
     """Split ``argv`` into the global options, the command name and the command's arguments."""
     i = 0
     while i < len(argv) and argv[i].startswith("-"):
-        i += 2 if argv[i] in ("-A", "--app") else 1
+        i += 2 if argv[i] in ("-A", "--app", "-e", "--env-file") else 1
     globals_ = argv[: min(i, len(argv))]
     if i >= len(argv):
         return globals_, None, []
@@ -646,14 +623,30 @@ def _split_globals(argv: list[str]) -> tuple[list[str], str | None, list[str]]:
 def _global_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tumbler", usage=_USAGE[7:], add_help=False)
     parser.add_argument("-A", "--app", default=None)
+    parser.add_argument("-e", "--env-file", default=None)
     parser.add_argument("--debug", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--version", action="store_true")
     parser.add_argument("--help", action="store_true")
     return parser
 
 
+def plugin_commands() -> dict[str, Any]:
+    """Commands installed packages add: entry points of ``tumbler.commands`` or Flask's
+    ``flask.commands`` group (tumbler's win), by name; each is loaded only when run."""
+    from importlib.metadata import entry_points
+
+    found: dict[str, Any] = {}
+    for group in ("flask.commands", "tumbler.commands"):
+        for entry_point in entry_points(group=group):
+            found[entry_point.name] = entry_point
+    return found
+
+
 def _help_text(get_app: Callable[[], Tumbler]) -> str:
     rows = {name: summary for name, (_, summary) in _BUILTINS.items()}
+    rows.update(
+        (name, f"(from {ep.value.partition(':')[0]})") for name, ep in plugin_commands().items()
+    )
     note = ""
     try:
         group = get_app().cli
@@ -674,18 +667,19 @@ def _versions() -> str:
 def _run(argv: list[str], preset: Tumbler | None) -> int:
     globals_, name, rest = _split_globals(argv)
     opts = _global_parser().parse_args(globals_)
+    if preset is None and should_load_dotenv():  # as Flask's command line (not its runner)
+        load_dotenv(opts.env_file)
     if opts.debug is not None:
         os.environ["TUMBLER_DEBUG"] = "1" if opts.debug else "0"
-    debug = _env_flag("TUMBLER_DEBUG") if opts.debug is None else opts.debug
-    loaded: list[Tumbler] = []
+    debug = debug_flag() if opts.debug is None else opts.debug
+    info = ScriptInfo(opts.app, app=preset, set_debug_flag=False)
 
     def get_app() -> Tumbler:
-        if not loaded:
-            app = preset if preset is not None else locate_app(opts.app)
-            if debug is not None:
-                app.debug = debug
-            loaded.append(app)
-        return loaded[0]
+        fresh = info._loaded_app is None
+        app = info.load_app()
+        if fresh and debug is not None:
+            app.debug = debug
+        return app
 
     if opts.version:
         print(_versions())
@@ -697,11 +691,12 @@ def _run(argv: list[str], preset: Tumbler | None) -> int:
     if builtin is not None:
         return builtin[0](_Invocation(rest, get_app, opts.app, debug))
     app = get_app()
-    command = app.cli.get_command(name)
+    plugin = plugin_commands().get(name)  # before the app's, as in Flask
+    command = Command(plugin.load(), name, None, {}) if plugin else app.cli.get_command(name)
     if command is None:
         raise UsageError(f"No such command {name!r}.")
     with app.app_context():
-        return command.invoke(rest, f"tumbler {name}")
+        return command.invoke(rest, f"tumbler {name}", info)
 
 
 def main(argv: Sequence[str] | None = None, *, app: Tumbler | None = None) -> int:
@@ -719,106 +714,15 @@ def main(argv: Sequence[str] | None = None, *, app: Tumbler | None = None) -> in
         return _exit_status(exit)
 
 
-# Testing ---------------------------------------------------------------------------------------
+def __getattr__(name: str) -> Any:
+    """``CliRunner``/``Result`` and the click group, imported only when asked for."""
+    if name in ("CliRunner", "Result"):
+        from . import cli_testing
 
+        return getattr(cli_testing, name)
+    if name in ("FlaskGroup", "TumblerGroup"):
+        _import_click()  # the install hint when click is missing
+        from . import cli_click
 
-class _TeeIO(io.StringIO):
-    """A captured stream that also copies what is written into a shared buffer."""
-
-    def __init__(self, shared: io.StringIO) -> None:
-        super().__init__()
-        self._shared = shared
-
-    def write(self, s: str) -> int:
-        self._shared.write(s)
-        return super().write(s)
-
-
-@dataclass
-class Result:
-    """The outcome of ``CliRunner.invoke``."""
-
-    exit_code: int
-    #: stdout and stderr, interleaved as written (click's ``Result.output`` since 8.2).
-    output: str
-    stdout: str
-    stderr: str
-    #: The uncaught exception, or ``SystemExit`` for a non-zero exit status.
-    exception: BaseException | None
-    exc_info: tuple[type[BaseException], BaseException, TracebackType | None] | None = None
-
-    def __repr__(self) -> str:
-        what = repr(self.exception) if self.exception else "okay"
-        return f"<Result {what}>"
-
-
-@contextlib.contextmanager
-def _environment(env: Mapping[str, str | None] | None) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in env or {}}
-    try:
-        for key, value in (env or {}).items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
-class CliRunner:
-    """Invoke the ``tumbler`` command line against one app, capturing its output."""
-
-    def __init__(self, app: Tumbler) -> None:
-        self.app = app
-
-    def invoke(
-        self,
-        cli: Any = None,
-        args: str | Sequence[str] | None = None,
-        input: str | None = None,
-        env: Mapping[str, str | None] | None = None,
-        catch_exceptions: bool = True,
-        **kwargs: Any,
-    ) -> Result:
-        """Run ``tumbler ARGS`` (or the command ``cli``) with this app; return a ``Result``."""
-        argv = shlex.split(args) if isinstance(args, str) else list(args or ())
-        commands = self.app.cli.commands
-        temporary: str | None = None
-        if cli is not None and cli is not self.app.cli:
-            command = self.app.cli.find(cli)
-            if command is None:  # not registered: run it as a command for this call only
-                temporary = f"__invoke_{id(cli)}"
-                command = commands[temporary] = Command(cli, temporary, None, {})
-            argv = [command.name, *argv]
-        shared = io.StringIO()
-        out, err = _TeeIO(shared), _TeeIO(shared)
-        exception: BaseException | None = None
-        exc_info: Any = None
-        old_stdin = sys.stdin
-        sys.stdin = io.StringIO(input or "")
-        try:
-            with (
-                _environment(env),
-                contextlib.redirect_stdout(out),
-                contextlib.redirect_stderr(err),
-            ):
-                try:
-                    exit_code = main(argv, app=self.app)
-                except Exception as error:
-                    if not catch_exceptions:
-                        raise
-                    exception, exc_info, exit_code = error, sys.exc_info(), 1
-        finally:
-            sys.stdin = old_stdin
-            if temporary is not None:
-                del commands[temporary]
-        if exception is None and exit_code != 0:
-            exception = SystemExit(exit_code)
-        return Result(
-            exit_code, shared.getvalue(), out.getvalue(), err.getvalue(), exception, exc_info
-        )
+        return getattr(cli_click, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -84,6 +84,19 @@ class Config(dict[str, Any]):
             if key.isupper():
                 self[key] = getattr(obj, key)
 
+    def from_envvar(self, variable_name: str, silent: bool = False) -> bool:
+        """Load the Python file that environment variable ``variable_name`` names."""
+        path = os.environ.get(variable_name)
+        if not path:
+            if silent:
+                return False
+            raise RuntimeError(
+                f"The environment variable {variable_name!r} is not set and as such "
+                "configuration could not be loaded. Set this variable and make it point to a "
+                "configuration file"
+            )
+        return self.from_pyfile(path, silent=silent)
+
     def from_pyfile(self, filename: str | os.PathLike[str], silent: bool = False) -> bool:
         """Execute a Python file and load its upper-case globals."""
         path = os.path.join(self.root_path, filename)
@@ -120,13 +133,18 @@ class Config(dict[str, Any]):
         return self.from_mapping(data)
 
     def from_prefixed_env(
-        self, prefix: str = "TUMBLER", *, loads: Callable[[str], Any] = json.loads
+        self, prefix: str | None = None, *, loads: Callable[[str], Any] = json.loads
     ) -> bool:
         """Load ``PREFIX_KEY`` variables; values are parsed as JSON when they parse.
 
-        ``PREFIX_A__B`` sets ``config["A"]["B"]``.
+        Without ``prefix``, Flask's ``FLASK_`` variables are loaded, then ``TUMBLER_`` ones
+        (which win). ``PREFIX_A__B`` sets ``config["A"]["B"]``.
         """
-        prefix = f"{prefix}_"
+        for each in ("FLASK", "TUMBLER") if prefix is None else (prefix,):
+            self._load_prefixed(f"{each}_", loads)
+        return True
+
+    def _load_prefixed(self, prefix: str, loads: Callable[[str], Any]) -> None:
         for key in sorted(os.environ):
             if not key.startswith(prefix):
                 continue
@@ -144,7 +162,6 @@ class Config(dict[str, Any]):
             for part in parts:
                 current = current.setdefault(part, {})
             current[last] = value
-        return True
 
     def get_namespace(
         self, namespace: str, lowercase: bool = True, trim_namespace: bool = True

@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextvars
 import functools
 import inspect
-from collections.abc import Callable
+import sys
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .lifecycle.handler import Handler
+from .signals import appcontext_popped, appcontext_pushed
 
 if TYPE_CHECKING:
     from .app import Tumbler
@@ -34,6 +36,9 @@ __all__ = [
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: "No exception given": ``pop()`` then reads the one being handled, as Flask does.
+_sentinel: Any = object()
 
 _cv_context: contextvars.ContextVar[Context | None] = contextvars.ContextVar(
     "tumbler.context", default=None
@@ -117,28 +122,72 @@ class Context:
         """The ``g`` namespace of this context, made on first use."""
         g = self._g
         if g is None:
-            g = self._g = AppGlobals()
+            g = self._g = self.app.app_ctx_globals_class()
         return g
 
     # Pushing and popping -------------------------------------------------------------------
+    #
+    # ``push``/``pop`` (and ``with``) are Flask's: for a context pushed by hand. Popping the
+    # outermost push runs teardown. The adapters, which run teardown through the pipeline,
+    # make a context current with ``_enter``/``_leave`` instead.
 
-    def push(self) -> None:
-        """Make this the current context of the running thread or task."""
+    def _enter(self) -> None:
+        """Make this context current, nothing else (the adapters' and test client's push)."""
         if self._tokens is None:
             self._tokens = []
         self._tokens.append(_cv_context.set(self))
 
-    def pop(self) -> None:
-        """Restore the context that was current before the matching ``push``."""
+    def _leave(self) -> None:
+        """Restore the context that was current before the matching ``_enter``."""
         assert self._tokens, "pop() without a matching push()"
         _cv_context.reset(self._tokens.pop())
+
+    def push(self) -> None:
+        """Make this the current context, as Flask's ``ctx.push()``; sends ``appcontext_pushed``."""
+        self._enter()
+        if appcontext_pushed.receivers:
+            appcontext_pushed.send(self.app, _async_wrapper=_in_loop)
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:
+        """Undo ``push()``; the outermost pop runs teardown, as Flask's ``ctx.pop()``.
+
+        ``teardown_request`` callbacks (for a request context), then the request's files are
+        closed, then ``teardown_appcontext`` callbacks; each gets ``exc``, by default the
+        exception being handled, if any.
+        """
+        tokens = self._tokens
+        if not tokens:
+            raise RuntimeError(f"Popped a context that is not pushed: {self!r}.")
+        current = _cv_context.get()
+        if current is not self:
+            raise AssertionError(f"Popped wrong context ({current!r} instead of {self!r}).")
+        try:
+            if len(tokens) == 1:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self._teardown(exc)
+        finally:
+            _cv_context.reset(tokens.pop())
+            if appcontext_popped.receivers:
+                appcontext_popped.send(self.app, _async_wrapper=_in_loop)
+
+    def _teardown(self, exc: BaseException | None) -> None:
+        app = self.app
+        request = self.request
+        self.torn_down = True
+        if request is not None:
+            try:
+                app.do_teardown_request(exc)
+            finally:
+                request.close()
+        app.do_teardown_appcontext(exc)
 
     def __enter__(self) -> Context:
         self.push()
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.pop()
+    def __exit__(self, exc_type: object, exc_value: BaseException | None, tb: object) -> None:
+        self.pop(exc_value)
 
     @property
     def session(self) -> SessionMixin:
@@ -151,6 +200,17 @@ class Context:
     def __repr__(self) -> str:
         what = f"{self.request!r}" if self.request is not None else "app context"
         return f"<Context {what} of {self.app.name!r}>"
+
+
+def _in_loop(func: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+    """Run an ``async def`` receiver or callback of a hand-pushed context synchronously.
+
+    It runs on the thread's long-lived loop that the WSGI driver uses (imported only when
+    something async has to run outside the pipeline).
+    """
+    from .wsgi import run_async
+
+    return lambda *args, **kwargs: run_async(func(*args, **kwargs))
 
 
 def current_context() -> Context:

@@ -10,14 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from .context import AppGlobals, _get_context, current_context, current_request_context
+from .context import (
+    AppGlobals,
+    Context,
+    _get_context,
+    current_context,
+    current_request_context,
+)
 
 if TYPE_CHECKING:
     from .app import Tumbler
     from .http.request import Request
     from .sessions import SessionMixin
 
-__all__ = ["current_app", "g", "request", "session"]
+__all__ = ["app_ctx", "current_app", "g", "request", "request_ctx", "session"]
 
 T = TypeVar("T")
 
@@ -196,8 +202,19 @@ def _lookup_session() -> SessionMixin:
     return current_request_context().session
 
 
+def _lookup_ctx() -> Context:
+    ctx = _get_context()
+    return ctx if ctx is not None else current_context()  # raises the helpful error
+
+
 # Typed as the objects they stand for, so user code type-checks as it does with Flask.
 request: Request = cast("Request", _RequestProxy(_lookup_request, "request"))
 g: AppGlobals = cast(AppGlobals, _GProxy(_lookup_g, "g"))
 current_app: Tumbler = cast("Tumbler", _make_proxy(_lookup_app, "current_app"))
 session: SessionMixin = cast("SessionMixin", _make_proxy(_lookup_session, "session"))
+#: The active context (Flask's ``app_ctx``): ``.app``, ``.g``; extensions may store
+#: attributes on it. In tumbler one context object serves as app and request context.
+app_ctx: Context = cast(Context, _make_proxy(_lookup_ctx, "app_ctx"))
+#: The active context if it holds a request (Flask's ``request_ctx``): ``.request``,
+#: ``.session``, ``.app``, ``.g``.
+request_ctx: Context = cast(Context, _make_proxy(current_request_context, "request_ctx"))

@@ -24,7 +24,7 @@ from .globals import g, request, session
 from .signals import before_render_template, template_rendered
 
 if TYPE_CHECKING:
-    from jinja2 import Environment, Template
+    from jinja2 import BaseLoader, Environment, Template
 
     from .app import Tumbler
     from .blueprints import Blueprint
@@ -149,6 +149,31 @@ class AppTemplating(TemplateRegistry):
         if env is not None:  # already made: update it too
             getattr(env, kind)[key] = func
 
+    @property
+    def jinja_loader(self) -> BaseLoader | None:
+        """A loader for the app's own ``template_folder`` (None without one)."""
+        app = cast("Tumbler", self)
+        if app.template_folder is None:
+            return None
+        return cast("BaseLoader", _jinja().folder_loader(app.root_path, app.template_folder))
+
+    def create_global_jinja_loader(self) -> BaseLoader:
+        """The environment's loader: the app's folder first, then each blueprint's."""
+        return cast("BaseLoader", _jinja().AppLoader(self))
+
+    @property
+    def jinja_environment(self) -> type[Environment]:
+        """The class ``create_jinja_environment`` makes: ``tumbler.templating.Environment``.
+
+        Set it (on a subclass, or on the app before first use) to a subclass of that class.
+        """
+        cls = self.__dict__.get("_jinja_environment")
+        return cls if cls is not None else cast("type[Environment]", _jinja().Environment)
+
+    @jinja_environment.setter
+    def jinja_environment(self, cls: type[Environment]) -> None:
+        self.__dict__["_jinja_environment"] = cls
+
     @cached_property
     def jinja_env(self) -> Environment:
         """The app's Jinja environment, made on first use by ``create_jinja_environment``."""
@@ -171,7 +196,7 @@ class AppTemplating(TemplateRegistry):
             "g": g,
         }
         env: Environment = _jinja().create_environment(
-            app, options, template_globals, self.template_items
+            app, options, template_globals, self.template_items, self.jinja_environment
         )
         return env
 
@@ -205,6 +230,13 @@ class AppTemplating(TemplateRegistry):
                     )
                 context.update(handler.func())
         context.update(original)
+
+
+def __getattr__(name: str) -> Any:
+    """``tumbler.templating.Environment``, imported (with Jinja2) only when asked for."""
+    if name == "Environment":
+        return _jinja().Environment
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # Rendering ----------------------------------------------------------------------------------

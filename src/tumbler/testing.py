@@ -248,7 +248,7 @@ class TestClient:
 
     def _release(self) -> None:
         if self._kept is not None:
-            self._kept.pop()
+            self._kept._leave()
             self._kept = None
 
     def close(self) -> None:
@@ -359,7 +359,7 @@ class TestClient:
 
     def _after(self) -> None:
         if self._kept is not None:
-            self._kept.push()
+            self._kept._enter()
 
     def _run_wsgi(self, spec: RequestSpec) -> tuple[str, list[tuple[str, str]], bytes]:
         environ = spec.environ()

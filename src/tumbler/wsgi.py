@@ -150,7 +150,7 @@ class WSGIBody:
 
     def __next__(self) -> bytes:
         ctx = self._ctx
-        ctx.push()
+        ctx._enter()
         try:
             chunk = next(self._chunks)
         except StopIteration:
@@ -161,7 +161,7 @@ class WSGIBody:
             self._app.log_exception(ctx, error)
             raise StopIteration from None
         finally:
-            ctx.pop()
+            ctx._leave()
         return chunk.encode() if isinstance(chunk, str) else bytes(chunk)
 
     def close(self) -> None:
@@ -170,7 +170,7 @@ class WSGIBody:
             return
         self._closed = True
         ctx = self._ctx
-        ctx.push()
+        ctx._enter()
         try:
             try:
                 _close_iterable(self._chunks)
@@ -180,7 +180,7 @@ class WSGIBody:
                 self._app.log_exception(ctx, error)
             _drive(finish(self._app, ctx, self._response))
         finally:
-            ctx.pop()
+            ctx._leave()
             if appcontext_popped.receivers:
                 appcontext_popped.send(self._app, _async_wrapper=_in_loop)
             if ctx.request is not None:
