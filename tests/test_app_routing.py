@@ -18,7 +18,7 @@ def test_method_shortcuts(app: Tumbler, client: TestClient) -> None:
     app.patch("/r", endpoint="e12")(lambda: "patch")
     app.delete("/r", endpoint="e13")(lambda: "delete")
     for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-        assert client.open("/r", method).text == method.lower()
+        assert client.open("/r", method=method).text == method.lower()
 
 
 def test_shortcut_refuses_methods_argument(app: Tumbler) -> None:

@@ -20,6 +20,7 @@ from .helpers import (
     stream_with_context,
     url_for,
 )
+from .http.body import stream_request_body
 from .http.exceptions import HTTPException
 from .http.request import Request
 from .http.response import Response
@@ -42,6 +43,7 @@ from .templating import (
     stream_template,
     stream_template_string,
 )
+from .utils import secure_filename
 
 __all__ = [
     "Blueprint",
@@ -75,9 +77,11 @@ __all__ = [
     "request_finished",
     "request_started",
     "request_tearing_down",
+    "secure_filename",
     "send_file",
     "send_from_directory",
     "session",
+    "stream_request_body",
     "stream_template",
     "stream_template_string",
     "stream_with_context",

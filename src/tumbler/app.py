@@ -13,7 +13,7 @@ import sys
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote_from_bytes
+from urllib.parse import quote_from_bytes, urljoin
 
 from .app_resources import AppResources
 from .app_serving import AppServing
@@ -29,7 +29,7 @@ from .json import DefaultJSONProvider, JSONProvider
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
 from .logging import create_logger
-from .routing import BuildError, Map, Rule
+from .routing import BuildError, Map, Rule, RuleRedirect
 from .scaffold import Scaffold, endpoint_from_view
 from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
 from .signals import appcontext_tearing_down, request_tearing_down
@@ -84,6 +84,9 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         instance_path: str | None = None,
         instance_relative_config: bool = False,
         root_path: str | None = None,
+        host_matching: bool = False,
+        subdomain_matching: bool = False,
+        static_host: str | None = None,
     ) -> None:
         super().__init__(import_name)
         self.root_path = root_path or _root_path(import_name)
@@ -92,7 +95,9 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         self.static_url_path = static_url_path
         self.template_folder = template_folder
         self.config = self.make_config(instance_relative_config)
-        self.url_map = Map()
+        self.url_map = Map(host_matching=host_matching)
+        #: Match ``subdomain=`` rules against the request's host under ``SERVER_NAME``.
+        self.subdomain_matching = subdomain_matching
         self.json: JSONProvider = self.json_provider_class(self)
         self.extensions: dict[str, Any] = {}
         self.teardown_appcontext_funcs: list[Handler] = []
@@ -116,8 +121,17 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         #: The ASGI application; wrap it to add ASGI middleware.
         self.asgi_app: ASGIAdapter | Callable[..., Any] = ASGIAdapter(self)
         if self.has_static_folder:  # even when the folder does not exist, as in Flask
+            if bool(static_host) != host_matching:  # AssertionError, as Flask's assert
+                raise AssertionError(
+                    "Invalid static_host/host_matching combination: with host_matching=True "
+                    "and a static folder, set static_host; without it, leave it out."
+                )
+            static_options: dict[str, Any] = {"host": static_host} if static_host else {}
             self.add_url_rule(
-                f"{self.static_url_path}/<path:filename>", "static", static_view(self)
+                f"{self.static_url_path}/<path:filename>",
+                "static",
+                static_view(self),
+                **static_options,
             )
 
     # Names and settings ------------------------------------------------------------------------
@@ -214,7 +228,8 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             self._auto_options.add(id(rule_obj))
         if view_func is not None:
             existing = self.view_functions.get(endpoint)
-            if existing is not None and existing is not view_func:
+            # ``!=``, not ``is not``: a bound method is a new object at each attribute access.
+            if existing is not None and existing != view_func:
                 raise AssertionError(
                     "View function mapping is overwriting an existing endpoint function: "
                     f"{endpoint}"
@@ -297,9 +312,16 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             ctx.hooks = self._hooks_for(None)
             return ctx
         try:
-            rule, args = self.url_map.match(request.path, request.method)
+            url_map = self.url_map
+            if url_map.host_matching or self.subdomain_matching:
+                domain = self._request_domain(request)
+                rule, args = url_map.match(request.path, request.method, domain)
+            else:
+                rule, args = url_map.match(request.path, request.method)
         except HTTPException as error:
-            if isinstance(error, RequestRedirect):
+            if isinstance(error, RuleRedirect):  # redirect_to: relative to the script root
+                error = RequestRedirect(urljoin(request.root_url, error.new_url))
+            elif isinstance(error, RequestRedirect):
                 error = self._redirect_with_query(error, request)
             ctx.routing_error = request.routing_exception = error
             ctx.hooks = self._hooks_for(None)
@@ -316,6 +338,42 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             return ctx  # view stays None: the pipeline answers with the Allow header
         ctx.view = found[1]
         return ctx
+
+    def _request_domain(self, request: Request) -> str | None:
+        """What ``host=`` or ``subdomain=`` rules are matched against for ``request``.
+
+        With ``host_matching``, the host. With ``subdomain_matching``, the labels in front of
+        ``SERVER_NAME``; None (the default subdomain) for another host or no SERVER_NAME.
+        """
+        host = request.host.lower()
+        if self.url_map.host_matching:
+            return host
+        server_name = str(self.config["SERVER_NAME"] or "").lower()
+        if not server_name:
+            return None
+        default_port = ":443" if request.scheme == "https" else ":80"
+        server_name = server_name.removesuffix(default_port)  # the Host header omits it
+        if ":" not in server_name:
+            host = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if host == server_name:
+            return ""
+        if host.endswith("." + server_name):
+            return host[: -len(server_name) - 1]
+        return None
+
+    def _url_host(self, domain: str, request: Request | None, host: str) -> str | None:
+        """The host a URL to a rule with ``domain`` must name, or None when it is this one."""
+        if self.url_map.host_matching:
+            return domain if domain and (request is None or domain != host) else None
+        current = None
+        if request is not None and self.subdomain_matching:
+            current = self._request_domain(request)
+        if current is None:
+            current = self.url_map.default_subdomain
+        if domain == current and request is not None:
+            return None
+        server_name = self.config["SERVER_NAME"] or host
+        return f"{domain}.{server_name}" if domain else str(server_name)
 
     def _dispatch_for(self, endpoint: str) -> tuple[HookSet, Handler]:
         found = self._dispatch[endpoint] = (self._hooks_for(endpoint), self._view_handler(endpoint))
@@ -335,7 +393,11 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         """Answer OPTIONS with the methods the URL allows."""
         assert ctx.request is not None
         try:
-            self.url_map.match(ctx.request.path, "\x00")
+            request = ctx.request
+            if self.url_map.host_matching or self.subdomain_matching:
+                self.url_map.match(request.path, "\x00", self._request_domain(request))
+            else:
+                self.url_map.match(request.path, "\x00")
             methods: set[str] = set()
         except MethodNotAllowed as error:
             methods = set(getattr(error, "valid_methods", None) or ())
@@ -473,7 +535,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         """A request context for a made-up request; takes the test client's arguments."""
         from .testing import make_environ
 
-        return self.request_context(make_environ(*args, **kwargs))
+        return self.request_context(make_environ(*args, app=self, **kwargs))
 
     def _context_in_setup(self, request: Request) -> Context:
         """Route ``request`` for a hand-pushed context without ending the set-up phase."""
@@ -535,6 +597,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
 
     def url_for(
         self,
+        /,
         endpoint: str,
         *,
         _anchor: str | None = None,
@@ -553,7 +616,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
                 blueprint = request.blueprint
                 endpoint = f"{blueprint}{endpoint}" if blueprint else endpoint[1:]
             root, host, scheme = request.root_path, request.host, request.scheme
-            external = bool(_external)
+            external = _scheme is not None if _external is None else _external
         else:
             server_name = self.config["SERVER_NAME"]
             if server_name is None:
@@ -571,10 +634,17 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             scheme = _scheme
         self.inject_url_defaults(endpoint, values)
         try:
-            url = root + self.url_map.build(endpoint, values, method=_method)
+            if self.url_map.has_domains:  # a rule may live on another host or subdomain
+                path, domain = self.url_map.build_with_domain(endpoint, values, method=_method)
+                other = self._url_host(domain, request, host)
+                if other is not None:
+                    host, external = other, True
+            else:
+                path = self.url_map.build(endpoint, values, method=_method)
         except BuildError as error:
             values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
             return self.handle_url_build_error(error, endpoint, values)
+        url = root + path
         if _anchor is not None:
             url += "#" + quote(_anchor, safe="%!#$&'()*+,/:;=?@")
         if external:

@@ -8,7 +8,8 @@ It translates and drives; the lifecycle itself is ``lifecycle/pipeline.py``.
   is advanced there until it asks for an async call or ends, so an all-sync request costs one
   thread hop, not one per hook (a hop costs tens of microseconds, docs/performance.md).
 * The body is read before the pipeline starts (bounded by ``MAX_CONTENT_LENGTH``), so
-  ``request.form``, ``json`` and ``get_data()`` work in sync and async views alike.
+  ``request.form``, ``json`` and ``get_data()`` work in sync and async views alike; a view
+  marked ``stream_request_body`` reads it as it arrives instead (``asgi_body.py``).
 * A streamed body is sent chunk by chunk while ``receive`` is watched for the client leaving;
   then the generator is closed, teardown runs and on-close callbacks run.
 """
@@ -17,15 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import tempfile
 from collections.abc import Awaitable, Callable, Generator, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from time import perf_counter
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from .asgi_body import receive_body
 from .context import Context, _cv_context
-from .http.exceptions import ClientDisconnected, RequestEntityTooLarge, RequestTimeout
-from .http.formparser import DEFAULT_SPOOL_THRESHOLD
 from .http.request import ASGIRequest
 from .http.response import Response
 from .idle_timer import IdleTimer
@@ -167,17 +166,8 @@ class ASGIAdapter:
         app = self.app
         config = app.config
         request = ASGIRequest(scope if type(scope) is dict else dict(scope))
-        if request.has_body():
-            timeout = config.get("ASGI_BODY_TIMEOUT")
-            await _read_body(
-                request,
-                receive,
-                config["MAX_CONTENT_LENGTH"],
-                config.get("UPLOAD_SPOOL_THRESHOLD", DEFAULT_SPOOL_THRESHOLD),
-                self._idle_timer() if timeout else None,
-                timeout,
-            )
         ctx = app.request_context_for(request)
+        receive = await receive_body(request, ctx.view, receive, config, self._idle_timer)
         hooks = ctx.hooks
         assert hooks is not None  # (set by request_context_for)
         token = _cv_context.set(ctx)
@@ -404,98 +394,6 @@ def _encode_headers(pairs: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
 def _chunk_message(chunk: Any) -> Message:
     data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
     return {"type": "http.response.body", "body": data, "more_body": True}
-
-
-async def _read_body(  # noqa: C901 -- the idle wait is inline on purpose (PERF below)
-    request: ASGIRequest,
-    receive: Receive,
-    limit: int | None,
-    spool_threshold: int = DEFAULT_SPOOL_THRESHOLD,
-    timer: IdleTimer | None = None,
-    idle_timeout: float | None = None,
-) -> None:
-    """Buffer the body; past ``limit`` stop reading and leave a 413 for whoever reads it.
-
-    When ``receive`` gives no next message within ``idle_timeout`` seconds, stop and leave a
-    408 instead (``timer`` watches the wait: idle_timer.py).
-
-    A body up to ``spool_threshold`` stays bytes (the cheap path of small posts). A larger
-    one goes to a temporary file, written on a worker thread in batches of about 64 KiB so
-    that neither the disk nor a flood of tiny chunks holds up the event loop.
-    """
-    declared = request.content_length
-    if limit is not None and declared is not None and declared > limit:
-        request.body_error = RequestEntityTooLarge()
-        return
-    parts: list[bytes] = []
-    pending = 0  # bytes in ``parts``
-    total = 0
-    spool: IO[bytes] | None = None
-    # PERF: the idle timer's bookkeeping is inline: a dict entry while waiting (1 µs less
-    # than a helper coroutine and a registration object a body).
-    timeout = idle_timeout or 0.0
-    # (the loop given: 0.2 µs less than current_task() finding it)
-    task = asyncio.current_task(timer.loop) if timer is not None and timeout else None
-    try:
-        while True:
-            if timer is None or task is None:
-                message: Message | None = await receive()
-            else:
-                timer.watch(task, timeout)
-                try:
-                    message = await receive()
-                except asyncio.CancelledError:
-                    if not timer.timed_out(task):
-                        raise
-                    message = None
-                finally:
-                    timer.waiting.pop(task, None)
-            if message is None:
-                request.body_error = RequestTimeout(
-                    f"No part of the request body arrived for {idle_timeout:g} seconds."
-                )
-                break
-            if message["type"] == "http.disconnect":
-                request.body_error = ClientDisconnected()
-                break
-            chunk = message.get("body", b"")
-            if chunk:
-                total += len(chunk)
-                if limit is not None and total > limit:
-                    request.body_error = RequestEntityTooLarge()
-                    break
-                parts.append(chunk)
-                pending += len(chunk)
-                if spool is None and pending > spool_threshold:
-                    spool = await asyncio.to_thread(_spill, None, parts)
-                    parts, pending = [], 0
-                elif spool is not None and pending >= _SPOOL_BATCH:
-                    await asyncio.to_thread(_spill, spool, parts)
-                    parts, pending = [], 0
-            if not message.get("more_body", False):
-                break
-        if spool is not None and parts:
-            await asyncio.to_thread(_spill, spool, parts)
-    except BaseException:
-        if spool is not None:
-            spool.close()
-        raise
-    request.set_body(b"".join(parts) if spool is None else spool)
-
-
-_SPOOL_BATCH = 64 * 1024
-
-
-def _spill(spool: IO[bytes] | None, parts: list[bytes]) -> IO[bytes]:
-    """Append ``parts`` to the body's temporary file (made on first use); on a worker thread."""
-    if spool is None:
-        spool = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by Request.close()
-    try:
-        spool.writelines(parts)
-    except BaseException:
-        spool.close()
-        raise
-    return spool
 
 
 async def _wait_disconnect(receive: Receive) -> None:

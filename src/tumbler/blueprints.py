@@ -8,6 +8,7 @@ dotted name, so the app's per-request ``HookSet`` for that blueprint chain inclu
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .files import StaticFiles, static_view
@@ -17,10 +18,13 @@ from .templating import BlueprintTemplating
 
 if TYPE_CHECKING:
     from .app import Tumbler
+    from .cli import AppGroup
 
 __all__ = ["Blueprint", "BlueprintSetupState"]
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: ``cli_group``'s default: group the blueprint's commands under its registered name.
+_NAME_GROUP: Any = object()
 DeferredSetup = Callable[["BlueprintSetupState"], None]
 
 
@@ -34,8 +38,11 @@ class BlueprintSetupState:
         self.app = app
         self.options = options
         self.first_registration = first
-        prefix = options.get("url_prefix", blueprint.url_prefix)
-        self.url_prefix: str | None = prefix
+        prefix = options.get("url_prefix")
+        #: ``register_blueprint(bp, url_prefix=None)`` keeps the blueprint's own, as in Flask.
+        self.url_prefix: str | None = blueprint.url_prefix if prefix is None else prefix
+        subdomain = options.get("subdomain")
+        self.subdomain: str | None = blueprint.subdomain if subdomain is None else subdomain
         self.name_prefix: str = options.get("name_prefix", "")
         self.name: str = options.get("name", blueprint.name)
         self.url_defaults: dict[str, Any] = dict(blueprint.url_values_defaults)
@@ -67,6 +74,8 @@ class BlueprintSetupState:
         defaults.update(options.pop("defaults", None) or {})
         if defaults:
             options["defaults"] = defaults
+        if self.subdomain is not None:
+            options.setdefault("subdomain", self.subdomain)
         self.app.add_url_rule(rule, f"{self.full_name}.{endpoint}", view_func, **options)
 
 
@@ -84,17 +93,19 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
         subdomain: str | None = None,
         url_defaults: dict[str, Any] | None = None,
         root_path: str | None = None,
-        cli_group: str | None = None,
+        cli_group: str | None = _NAME_GROUP,
     ) -> None:
         super().__init__(import_name)
         if not name:
             raise ValueError("'name' may not be empty.")
         if "." in name:
             raise ValueError("'name' may not contain a dot '.' character.")
-        if subdomain is not None:
-            raise NotImplementedError("Subdomain matching is not supported yet.")
         self.name = name
         self.url_prefix = url_prefix
+        self.subdomain = subdomain
+        #: The group ``bp.cli`` commands appear under: the blueprint's name by default, or
+        #: None to add them to the app's commands directly.
+        self.cli_group = cli_group
         self.static_folder = static_folder
         self.static_url_path = static_url_path
         self.template_folder = template_folder
@@ -103,6 +114,13 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
         self.deferred_functions: list[DeferredSetup] = []
         self._blueprints: list[tuple[Blueprint, dict[str, Any]]] = []
         self._got_registered_once = False
+
+    @cached_property
+    def cli(self) -> AppGroup:
+        """Commands added to the app's command line when the blueprint is registered."""
+        from .cli import AppGroup
+
+        return AppGroup(help=f"Commands of the blueprint {self.name!r}.")
 
     def _check_setup(self, what: str) -> None:
         if self._got_registered_once:
@@ -175,6 +193,10 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
         """Like ``app.url_defaults``, registered from the blueprint."""
         return self._app_hook("url_default_functions", f)
 
+    def app_context_processor(self, f: F) -> F:
+        """Like ``app.context_processor``: for every template, not only this blueprint's."""
+        return self._app_hook("template_context_processors", f)
+
     def app_errorhandler(self, code: type[BaseException] | int) -> Callable[[F], F]:
         """Like ``app.errorhandler``, registered from the blueprint."""
 
@@ -187,40 +209,69 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
 
     # Registration -----------------------------------------------------------------------
 
+    def make_setup_state(
+        self, app: Tumbler, options: dict[str, Any], first_registration: bool = False
+    ) -> BlueprintSetupState:
+        """The state deferred functions receive; override to give them a subclass of it."""
+        return BlueprintSetupState(self, app, options, first_registration)
+
     def register(self, app: Tumbler, options: dict[str, Any]) -> None:
         """Add this blueprint's routes and hooks to ``app`` (called by register_blueprint)."""
-        name = f"{options.get('name_prefix', '')}.{options.get('name', self.name)}".lstrip(".")
+        own = options.get("name", self.name)
+        name = f"{options.get('name_prefix', '')}.{own}".lstrip(".")
         if name in app.blueprints:
-            if app.blueprints[name] is not self:
-                raise ValueError(
-                    f"The name '{name}' is already registered for a different blueprint. "
-                    "Use 'name=' to give this registration a unique name."
-                )
-            first = False
-        else:
-            first = True
+            which = "this" if app.blueprints[name] is self else "a different"
+            raise ValueError(
+                f"The name '{own}' is already registered for {which} blueprint. "
+                "Use 'name=' to give this registration a unique name."
+            )
+        first = not any(bp is self for bp in app.blueprints.values())
         app.blueprints[name] = self
         self._got_registered_once = True
-        state = BlueprintSetupState(self, app, options, first)
-        if first:
-            self._merge_hooks(app, name)
+        state = self.make_setup_state(app, options, first)
+        self._merge_hooks(app, name)
         if self.has_static_folder:
             state.add_url_rule(
                 f"{self.static_url_path}/<path:filename>", "static", static_view(self)
             )
         for deferred in self.deferred_functions:
             deferred(state)
+        self._register_commands(app, options.get("cli_group", self.cli_group), name)
         for child, child_options in self._blueprints:
-            child_options = dict(child_options)
-            prefix = child_options.get("url_prefix", child.url_prefix)
-            if state.url_prefix is not None and prefix is not None:
-                child_options["url_prefix"] = (
-                    state.url_prefix.rstrip("/") + "/" + prefix.lstrip("/")
-                )
-            elif prefix is None and state.url_prefix is not None:
-                child_options["url_prefix"] = state.url_prefix
-            child_options["name_prefix"] = name
-            child.register(app, child_options)
+            child.register(app, self._child_options(state, child, child_options, name))
+
+    @staticmethod
+    def _child_options(
+        state: BlueprintSetupState, child: Blueprint, options: dict[str, Any], name: str
+    ) -> dict[str, Any]:
+        """A nested blueprint's options: prefixes and subdomains compose with the parent's."""
+        options = dict(options)
+        prefix = options.get("url_prefix")
+        if prefix is None:
+            prefix = child.url_prefix
+        if state.url_prefix is not None and prefix is not None:
+            options["url_prefix"] = state.url_prefix.rstrip("/") + "/" + prefix.lstrip("/")
+        else:
+            options["url_prefix"] = prefix if prefix is not None else state.url_prefix
+        subdomain = options.get("subdomain")
+        if subdomain is None:
+            subdomain = child.subdomain
+        if state.subdomain is not None and subdomain is not None:
+            options["subdomain"] = f"{subdomain}.{state.subdomain}"
+        else:
+            options["subdomain"] = subdomain if subdomain is not None else state.subdomain
+        options["name_prefix"] = name
+        return options
+
+    def _register_commands(self, app: Tumbler, group: Any, name: str) -> None:
+        """Add ``bp.cli``'s commands to ``app.cli``: grouped, or at the top with group None."""
+        if "cli" not in self.__dict__ or not self.cli.commands:
+            return
+        if group is None:
+            app.cli.commands.update(self.cli.commands)
+            return
+        self.cli.name = name if group is _NAME_GROUP else group
+        app.cli.add_command(self.cli, self.cli.name)
 
     def _merge_hooks(self, app: Tumbler, name: str) -> None:
         tables = (

@@ -30,6 +30,9 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "MAX_JSON_DEPTH": 64,
     # Under ASGI, seconds to wait for each next chunk of a request body before a 408.
     "ASGI_BODY_TIMEOUT": 60.0,
+    # Under ASGI, the whole body must arrive within ASGI_BODY_TIMEOUT seconds plus one second
+    # per this many bytes received, or 408 (Apache's MinRate); None: no bound on the total.
+    "ASGI_BODY_MIN_RATE": 500,
     "MAX_FORM_MEMORY_SIZE": 500_000,
     "MAX_FORM_PARTS": 1_000,
     # max_age of send_file and static files when not given: None sends "no-cache" (Flask 2.0+).
@@ -44,9 +47,16 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_PARTITIONED": False,
-    "SESSION_COOKIE_SAMESITE": None,
+    # Flask's default is None. Lax keeps the session cookie off cross-site POSTs, iframes and
+    # subresource requests (most CSRF), while links from other sites still arrive logged in.
+    # Browsers differ when the attribute is missing (Chrome assumes Lax, others do not), so
+    # saying it gives one behaviour everywhere. See docs/migrating.md.
+    "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_REFRESH_EACH_REQUEST": True,
     "PERMANENT_SESSION_LIFETIME": 31 * 24 * 3600,
+    # Bytes a Set-Cookie may have before set_cookie warns (browsers drop larger cookies
+    # silently); 0 turns the check off. Flask's default.
+    "MAX_COOKIE_SIZE": 4093,
     # Under ASGI, where sync views, hooks and callbacks run (loop_guard.py): "auto" on the
     # event loop, timed, until an endpoint's sync code holds the loop longer than
     # ASGI_SYNC_BLOCK_LIMIT seconds twice, then on worker threads; True always on worker

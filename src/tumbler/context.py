@@ -11,9 +11,10 @@ import contextvars
 import functools
 import inspect
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .http import response as _response_module
 from .lifecycle.handler import Handler
 from .signals import appcontext_popped, appcontext_pushed
 
@@ -44,6 +45,16 @@ _cv_context: contextvars.ContextVar[Context | None] = contextvars.ContextVar(
     "tumbler.context", default=None
 )
 _get_context = _cv_context.get
+
+
+def _current_config() -> Mapping[str, Any] | None:
+    """The current app's config, or None outside an app (``Response.max_cookie_size``)."""
+    ctx = _cv_context.get()
+    return None if ctx is None else ctx.app.config
+
+
+# http/ knows no app: its responses find the app's MAX_COOKIE_SIZE through this lookup.
+_response_module.current_config = _current_config
 
 _NO_APP = (
     "Working outside of application context. This code needs the running app: call it while "

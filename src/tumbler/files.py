@@ -81,9 +81,16 @@ MaxAge = int | timedelta | Callable[[str | None], int | None] | None
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.6.2 tchar
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# Names Windows opens as devices whatever the folder or extension ("aux.txt" is AUX): reading
+# CON or COM1 would hang or reach hardware. Refused on every OS, so an app behaves the same
+# wherever it is deployed, and a file copied from elsewhere with such a name is never served.
 _WINDOWS_DEVICES = frozenset(
     ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
-    + [f"{name}{n}" for name in ("COM", "LPT") for n in range(1, 10)]
+    + [
+        f"{name}{n}"
+        for name in ("COM", "LPT")
+        for n in [*"123456789", "\u00b9", "\u00b2", "\u00b3"]
+    ]
 )
 
 
@@ -399,29 +406,34 @@ def _file_response(
 # send_from_directory ----------------------------------------------------------------------------
 
 
-def safe_join(directory: str, path: str, windows: bool | None = None) -> str | None:
+def _is_device(segment: str) -> bool:
+    """Whether Windows opens ``segment`` as a device: ``CON``, ``nul.txt``, ``AUX .x``."""
+    base = segment.split(".", 1)[0].split(":", 1)[0].rstrip(" ")
+    return len(base) <= 7 and base.upper() in _WINDOWS_DEVICES
+
+
+def safe_join(directory: str, path: str) -> str | None:
     """The real path of ``path`` inside ``directory``, or None if it could lead outside.
 
     Refused: NUL bytes, backslashes, absolute paths, drive letters (``C:``), ``..``
-    segments, and (on Windows, or with ``windows=True``) device names like ``CON`` or
-    ``nul.txt``. Symlinks are resolved, and a target outside ``directory`` is refused.
+    segments, Windows device names (``CON``, ``nul.txt``, ``a/COM1``) on every OS, and a
+    path that names a file as a directory (``a.txt/``, ``a.txt/.``), which the OS refuses
+    too. Symlinks are resolved, and a target outside ``directory`` is refused.
     """
-    if windows is None:
-        windows = os.name == "nt"
     if not path or "\x00" in path or "\\" in path or _DRIVE.match(path):
         return None
     if path.startswith("/") or posixpath.isabs(path) or os.path.isabs(path):
         return None
     segments = path.split("/")
     for segment in segments:
-        if segment == "..":
-            return None
-        if windows and segment.split(".", 1)[0].upper().rstrip(" ") in _WINDOWS_DEVICES:
+        if segment == ".." or _is_device(segment):
             return None
     root = os.path.realpath(directory)
     real = os.path.realpath(os.path.join(root, *segments))
     if real == root or os.path.commonpath([root, real]) != root:
         return None
+    if segments[-1] in ("", ".") and not os.path.isdir(real):
+        return None  # "a.txt/" or "a.txt/.": realpath() dropped what makes it a directory
     return real
 
 

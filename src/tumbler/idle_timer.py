@@ -12,7 +12,6 @@ and answers 408 (``asgi._read_body``).
 from __future__ import annotations
 
 import asyncio
-from time import monotonic
 from typing import Any
 
 __all__ = ["IdleTimer"]
@@ -43,7 +42,7 @@ class IdleTimer:
 
     def watch(self, task: Task, timeout: float) -> None:
         """``task`` begins to wait for a body message, for at most ``timeout`` seconds."""
-        self.waiting[task] = (monotonic(), timeout)
+        self.waiting[task] = (self.loop.time(), timeout)
         if self._handle is None or timeout < self._tick * 4:
             tick = _tick(timeout)
             if self._handle is None or tick < self._tick:
@@ -60,7 +59,7 @@ class IdleTimer:
         return task.uncancel() == 0  # anyone else's cancel still stands
 
     def _check(self) -> None:
-        now = monotonic()
+        now = self.loop.time()  # the loop's clock, which call_later uses too (and tests set)
         waiting = self.waiting
         shortest = None
         for task, (since, timeout) in list(waiting.items()):

@@ -1,4 +1,9 @@
-"""JSON: the provider behind ``jsonify``, returned dicts and lists, and ``app.json``."""
+"""JSON: the provider behind ``jsonify``, returned dicts and lists, and ``app.json``.
+
+Output is always valid JSON: NaN and Infinity raise ValueError instead of being written as
+the bare words ``NaN``/``Infinity`` Python's ``json`` allows by default (Flask writes them),
+which JSON does not have and browsers' ``JSON.parse`` refuses.
+"""
 
 from __future__ import annotations
 
@@ -34,6 +39,22 @@ def _default(obj: Any) -> Any:
     if hasattr(obj, "__html__"):
         return str(obj.__html__())
     raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
+_NAN_MESSAGE = (
+    "Out of range float values (NaN, Infinity, -Infinity) are not valid JSON, and clients'"
+    " parsers refuse them: convert them (to None or a string) before serializing."
+)
+
+
+def _encode(encode: Callable[[Any], str], obj: Any) -> str:
+    """``encode(obj)``, with a clear ValueError for NaN and Infinity (``allow_nan=False``)."""
+    try:
+        return encode(obj)
+    except ValueError as error:
+        if "Out of range float values" in str(error):
+            raise ValueError(_NAN_MESSAGE) from None
+        raise
 
 
 def _payload(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -88,11 +109,15 @@ class DefaultJSONProvider(JSONProvider):
         self._encoders: dict[tuple[Callable[[Any], Any], bool, bool, bool], _json.JSONEncoder] = {}
 
     def dumps(self, obj: Any, **kwargs: Any) -> str:
-        """Serialize ``obj``, knowing the extra types."""
+        """Serialize ``obj``, knowing the extra types; NaN and Infinity raise ValueError.
+
+        Pass ``allow_nan=True`` to write them anyway (not valid JSON).
+        """
         kwargs.setdefault("default", self.default)
         kwargs.setdefault("ensure_ascii", self.ensure_ascii)
         kwargs.setdefault("sort_keys", self.sort_keys)
-        return _json.dumps(obj, **kwargs)
+        kwargs.setdefault("allow_nan", False)
+        return _encode(lambda value: _json.dumps(value, **kwargs), obj)
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """Make a JSON response; indented in debug mode unless ``compact`` says otherwise."""
@@ -111,9 +136,10 @@ class DefaultJSONProvider(JSONProvider):
                     default=key[0],
                     ensure_ascii=key[1],
                     sort_keys=key[2],
+                    allow_nan=False,
                     **_LAYOUT[key[3]],
                 )
-            text = encoder.encode(obj)
+            text = _encode(encoder.encode, obj)
         else:  # a subclass's own dumps decides
             text = self.dumps(obj, **_LAYOUT[bool(compact)])
         return self._app.response_class(text + "\n", mimetype=self.mimetype)
@@ -136,7 +162,8 @@ def dumps(obj: Any, **kwargs: Any) -> str:
     if ctx is not None:
         return ctx.app.json.dumps(obj, **kwargs)
     kwargs.setdefault("default", _default)
-    return _json.dumps(obj, **kwargs)
+    kwargs.setdefault("allow_nan", False)
+    return _encode(lambda value: _json.dumps(value, **kwargs), obj)
 
 
 def dump(obj: Any, fp: IO[str], **kwargs: Any) -> None:

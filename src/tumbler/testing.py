@@ -7,6 +7,7 @@ client), so a test suite can run every behavioural test over both servers' inter
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 import json as _json
 import mimetypes
@@ -19,34 +20,48 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from .context import Context
+from .debug import TEST_CLIENT_KEY
 from .http.datastructures import Headers
+from .http.request import Request, WSGIRequest
 from .http.response import Response
 
 if TYPE_CHECKING:
     from .app import Tumbler
 
-__all__ = ["TestClient", "TestResponse", "encode_multipart", "make_environ"]
+__all__ = ["TestClient", "TestResponse", "app_base_url", "encode_multipart", "make_environ"]
 
 HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]] | Headers | None
 _REDIRECTS = {301, 302, 303, 307, 308}
 
 
 class RequestSpec:
-    """One request, described once and then rendered as an environ or a scope."""
+    """One request, described once and then rendered as an environ or a scope.
+
+    The positional arguments are Werkzeug's ``EnvironBuilder``'s: path, base_url,
+    query_string, method. ``environ_base`` and ``environ_overrides`` are WSGI keys; under
+    ASGI the ``HTTP_*`` ones become headers and ``REMOTE_ADDR``, ``REMOTE_PORT``,
+    ``SERVER_NAME``, ``SERVER_PORT``, ``SCRIPT_NAME`` and ``wsgi.url_scheme`` scope fields.
+    """
 
     def __init__(
         self,
         path: str = "/",
+        base_url: str | None = None,
+        query_string: str | bytes | Mapping[str, Any] | None = None,
         method: str = "GET",
         *,
         headers: HeadersLike = None,
         data: str | bytes | Mapping[str, Any] | None = None,
         json: Any = None,
-        query_string: str | bytes | Mapping[str, Any] | None = None,
         content_type: str | None = None,
-        base_url: str | None = None,
         root_path: str = "",
+        environ_base: Mapping[str, Any] | None = None,
+        environ_overrides: Mapping[str, Any] | None = None,
+        auth: tuple[str, str] | None = None,
+        mimetype: str | None = None,
     ) -> None:
+        if base_url is not None and base_url.isalpha():  # ("/", "POST"): the old signature
+            method, base_url = base_url, None
         scheme, host = "http", "localhost"
         if base_url is not None:
             parts = urlsplit(base_url)
@@ -55,36 +70,19 @@ class RequestSpec:
         parts = urlsplit(path)
         if parts.scheme:
             scheme, host = parts.scheme, parts.netloc
+        self.environ_base = dict(environ_base or {})
+        self.environ_overrides = dict(environ_overrides or {})
         self.method = method.upper()
         self.scheme = scheme
         self.host = host
         self.root_path = root_path
         self.path = parts.path or "/"
-        if query_string is None:
-            query = parts.query
-        elif isinstance(query_string, bytes):
-            query = query_string.decode("latin-1")
-        elif isinstance(query_string, str):
-            query = query_string
-        else:
-            query = urlencode(_pairs(query_string))
-        self.query = query
+        self.query = parts.query if query_string is None else _query(query_string)
         self.headers: list[tuple[str, str]] = list(Headers(headers).items()) if headers else []
-        body = b""
-        if json is not None:
-            body = _json.dumps(json).encode()
-            content_type = content_type or "application/json"
-        elif isinstance(data, str):
-            body = data.encode()
-        elif isinstance(data, bytes):
-            body = data
-        elif data is not None:
-            pairs = _pairs(data)
-            if any(_is_file(value) for _, value in pairs):
-                body, content_type = encode_multipart(pairs)
-            else:
-                body = urlencode(pairs).encode()
-                content_type = content_type or "application/x-www-form-urlencoded"
+        if auth is not None:  # Werkzeug's (username, password): HTTP Basic
+            token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+            self.headers.append(("Authorization", f"Basic {token}"))
+        body, content_type = _body(data, json, content_type or mimetype)
         self.body = body
         names = {name.lower() for name, _ in self.headers}
         if content_type and "content-type" not in names:
@@ -128,10 +126,22 @@ class RequestSpec:
                 environ[wsgi_key] = f"{environ[wsgi_key]}{sep}{value}"
             else:
                 environ[wsgi_key] = value
+        for key, value in self.environ_base.items():  # under what the request itself says
+            if key == "REMOTE_ADDR" or key not in environ:
+                environ[key] = value
+        environ.update(self.environ_overrides)
         return environ
 
     def scope(self) -> dict[str, Any]:
         """An ASGI HTTP scope for this request."""
+        scope = self._scope()
+        if self.environ_base:
+            _apply_environ(scope, self.environ_base, override=False)
+        if self.environ_overrides:
+            _apply_environ(scope, self.environ_overrides, override=True)
+        return scope
+
+    def _scope(self) -> dict[str, Any]:
         return {
             "type": "http",
             "asgi": {"version": "3.0", "spec_version": "2.3"},
@@ -149,6 +159,62 @@ class RequestSpec:
             "client": ("127.0.0.1", 50000),
             "server": self.server(),
         }
+
+
+def _query(query_string: str | bytes | Mapping[str, Any]) -> str:
+    if isinstance(query_string, bytes):
+        return query_string.decode("latin-1")
+    if isinstance(query_string, str):
+        return query_string
+    return urlencode(_pairs(query_string))
+
+
+def _body(
+    data: str | bytes | Mapping[str, Any] | None, json: Any, content_type: str | None
+) -> tuple[bytes, str | None]:
+    """The encoded body and its Content-Type (None: none given or implied)."""
+    if json is not None:
+        return _json.dumps(json).encode(), content_type or "application/json"
+    if isinstance(data, str):
+        return data.encode(), content_type
+    if isinstance(data, bytes):
+        return data, content_type
+    if data is None:
+        return b"", content_type
+    pairs = _pairs(data)
+    if any(_is_file(value) for _, value in pairs):
+        return encode_multipart(pairs)
+    return urlencode(pairs).encode(), content_type or "application/x-www-form-urlencoded"
+
+
+def _apply_environ(scope: dict[str, Any], extra: Mapping[str, Any], override: bool) -> None:
+    """Carry WSGI environ keys over to the ASGI scope fields that mean the same.
+
+    ``environ_base`` (not ``override``) gives only headers the request lacks and the client
+    address; ``environ_overrides`` replaces whatever it names.
+    """
+    headers: list[tuple[bytes, bytes]] = scope["headers"]
+    client = list(scope["client"])
+    server = list(scope["server"])
+    for key, value in extra.items():
+        if key.startswith("HTTP_") or key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            name = key.removeprefix("HTTP_").replace("_", "-").lower().encode("latin-1")
+            if any(n == name for n, _ in headers):
+                if not override:
+                    continue
+                headers[:] = [(n, v) for n, v in headers if n != name]
+            headers.append((name, str(value).encode("latin-1")))
+        elif key in ("REMOTE_ADDR", "REMOTE_PORT"):
+            client[key == "REMOTE_PORT"] = value if key == "REMOTE_ADDR" else int(value)
+        elif not override:
+            continue
+        elif key in ("SERVER_NAME", "SERVER_PORT"):
+            server[key == "SERVER_PORT"] = value if key == "SERVER_NAME" else int(value)
+        elif key == "SCRIPT_NAME":
+            scope["root_path"] = value
+        elif key == "wsgi.url_scheme":
+            scope["scheme"] = value
+    scope["client"], scope["server"] = tuple(client), tuple(server)
 
 
 def _pairs(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -203,17 +269,55 @@ def encode_multipart(pairs: Iterable[tuple[str, Any]]) -> tuple[bytes, str]:
     return out.getvalue(), f"multipart/form-data; boundary={boundary}"
 
 
-def make_environ(*args: Any, **kwargs: Any) -> dict[str, Any]:
-    """A WSGI environ from the test client's arguments (path, method, headers, data, ...)."""
+def make_environ(
+    *args: Any,
+    app: Tumbler | None = None,
+    subdomain: str | None = None,
+    url_scheme: str | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """A WSGI environ from the test client's arguments (path, base_url, headers, data, ...).
+
+    With ``app``, the host, scheme and script root default to its config, as in Flask.
+    """
+    if app is not None and len(args) < 2 and not kwargs.keys() & {"base_url", "root_path"}:
+        path = args[0] if args else kwargs.get("path", "/")
+        kwargs["base_url"] = app_base_url(app, path, subdomain, url_scheme)
     return RequestSpec(*args, **kwargs).environ()
 
 
+def app_base_url(
+    app: Tumbler, path: str, subdomain: str | None = None, url_scheme: str | None = None
+) -> str:
+    """Flask's test base URL: SERVER_NAME (or localhost), APPLICATION_ROOT, the URL scheme."""
+    config = app.config
+    host = str(config.get("SERVER_NAME") or "localhost")
+    if subdomain:
+        host = f"{subdomain}.{host}"
+    scheme = url_scheme or str(config.get("PREFERRED_URL_SCHEME") or "http")
+    parts = urlsplit(path)
+    root = str(config.get("APPLICATION_ROOT") or "/").lstrip("/")
+    return f"{parts.scheme or scheme}://{parts.netloc or host}/{root}"
+
+
 class TestResponse(Response):
-    """A response as the client received it, with the request that asked for it."""
+    """A response as the client received it, with the request that asked for it.
+
+    ``with client.get(...) as response:`` closes it at the end, as Werkzeug's does.
+    """
 
     __test__ = False
-    request: RequestSpec
+    #: The request as the app received it (a ``Request`` built from its WSGI environ).
+    request: Request
     history: tuple[TestResponse, ...] = ()
+
+    def __enter__(self) -> TestResponse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        close = getattr(super(), "close", None)
+        if close is not None:
+            close()
 
 
 class TestClient:
@@ -232,6 +336,11 @@ class TestClient:
         self._preserve = False
         self._kept: Context | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
+        #: WSGI environ keys every request starts with (Flask's ``client.environ_base``).
+        self.environ_base: dict[str, Any] = {
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_USER_AGENT": f"tumbler/{_version()}",
+        }
 
     # Context preservation ---------------------------------------------------------------------
 
@@ -261,67 +370,114 @@ class TestClient:
     # Requests ------------------------------------------------------------------------------------
 
     def open(
-        self, path: str = "/", method: str = "GET", *, follow_redirects: bool = False, **kwargs: Any
+        self,
+        path: str = "/",
+        base_url: str | None = None,
+        query_string: str | bytes | Mapping[str, Any] | None = None,
+        method: str = "GET",
+        *,
+        follow_redirects: bool = False,
+        buffered: bool = False,
+        subdomain: str | None = None,
+        url_scheme: str | None = None,
+        environ_base: Mapping[str, Any] | None = None,
+        **kwargs: Any,
     ) -> TestResponse:
-        """Send a request and return the response (following redirects when asked)."""
-        spec = RequestSpec(path, method, **kwargs)
+        """Send a request and return the response (following redirects when asked).
+
+        The arguments are Flask's: positional ``path, base_url, query_string, method``; the
+        host is ``SERVER_NAME`` (or localhost), with ``subdomain.`` in front when given, the
+        scheme ``url_scheme`` or ``PREFERRED_URL_SCHEME``, the script root
+        ``APPLICATION_ROOT``. The response is always read whole (``buffered`` is accepted).
+        A second positional argument made of letters only (``"POST"``) is the method, as
+        tumbler's client took it before; no base URL looks like that.
+        """
+        if base_url is not None and base_url.isalpha():
+            method, base_url = base_url, None
+        if base_url is None and "root_path" not in kwargs:
+            base_url = app_base_url(self.app, path, subdomain, url_scheme)
+        elif subdomain is not None or url_scheme is not None:
+            raise ValueError("Pass 'subdomain' and 'url_scheme' without 'base_url'.")
+        environ = {**self.environ_base, **(environ_base or {})}
+        if kwargs.get("json") is not None:  # the app's JSON provider, as Flask's client
+            kwargs["data"] = self.app.json.dumps(kwargs.pop("json"))
+            if not kwargs.get("content_type"):
+                kwargs["content_type"] = "application/json"
+        spec = RequestSpec(
+            path, base_url, query_string, method, environ_base=environ or None, **kwargs
+        )
         response = self._send(spec)
         history: list[TestResponse] = []
         while follow_redirects and response.status_code in _REDIRECTS:
             if len(history) >= 20:
                 raise RuntimeError("Too many redirects")
             history.append(response)
-            location = response.headers["Location"]
-            keep_body = response.status_code in (307, 308)
-            target = urlsplit(location)
-            new_path = target.path or spec.path
-            if not new_path.startswith("/"):
-                new_path = spec.path.rsplit("/", 1)[0] + "/" + new_path
-            spec = RequestSpec(
-                new_path,
-                spec.method if keep_body else ("HEAD" if spec.method == "HEAD" else "GET"),
-                headers=[(k, v) for k, v in spec.headers if k.lower() not in ("cookie",)]
-                if keep_body
-                else [
-                    (k, v)
-                    for k, v in spec.headers
-                    if k.lower() not in ("cookie", "content-type", "content-length")
-                ],
-                data=spec.body if keep_body else None,
-                query_string=target.query,
-                root_path=spec.root_path,
-            )
+            spec = self._redirected(spec, response)
             response = self._send(spec)
         response.history = tuple(history)
         return response
 
-    def get(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def _redirected(self, spec: RequestSpec, response: TestResponse) -> RequestSpec:
+        """The request a browser sends after ``response`` (a redirect) to ``spec``."""
+        location = response.headers["Location"]
+        keep_body = response.status_code in (307, 308)
+        target = urlsplit(location)
+        new_path = target.path or spec.path
+        if not new_path.startswith("/"):
+            new_path = spec.path.rsplit("/", 1)[0] + "/" + new_path
+        root_path = spec.root_path
+        if target.netloc and target.netloc != spec.host:  # another host (a subdomain, say)
+            root_path = ""
+        host = target.netloc or spec.host
+        new_path = f"{target.scheme or spec.scheme}://{host}{new_path}"
+        dropped: tuple[str, ...] = ("cookie", "host")
+        if not keep_body:
+            dropped += ("content-type", "content-length")
+        return RequestSpec(
+            new_path,
+            method=spec.method if keep_body else ("HEAD" if spec.method == "HEAD" else "GET"),
+            headers=[(k, v) for k, v in spec.headers if k.lower() not in dropped],
+            data=spec.body if keep_body else None,
+            query_string=target.query,
+            root_path=root_path,
+            environ_base=spec.environ_base,
+            environ_overrides=spec.environ_overrides,
+        )
+
+    def get(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a GET request."""
-        return self.open(path, "GET", **kwargs)
+        kwargs["method"] = "GET"
+        return self.open(*args, **kwargs)
 
-    def post(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def post(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a POST request."""
-        return self.open(path, "POST", **kwargs)
+        kwargs["method"] = "POST"
+        return self.open(*args, **kwargs)
 
-    def put(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def put(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a PUT request."""
-        return self.open(path, "PUT", **kwargs)
+        kwargs["method"] = "PUT"
+        return self.open(*args, **kwargs)
 
-    def patch(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def patch(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a PATCH request."""
-        return self.open(path, "PATCH", **kwargs)
+        kwargs["method"] = "PATCH"
+        return self.open(*args, **kwargs)
 
-    def delete(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def delete(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a DELETE request."""
-        return self.open(path, "DELETE", **kwargs)
+        kwargs["method"] = "DELETE"
+        return self.open(*args, **kwargs)
 
-    def head(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def head(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send a HEAD request."""
-        return self.open(path, "HEAD", **kwargs)
+        kwargs["method"] = "HEAD"
+        return self.open(*args, **kwargs)
 
-    def options(self, path: str = "/", **kwargs: Any) -> TestResponse:
+    def options(self, *args: Any, **kwargs: Any) -> TestResponse:
         """Send an OPTIONS request."""
-        return self.open(path, "OPTIONS", **kwargs)
+        kwargs["method"] = "OPTIONS"
+        return self.open(*args, **kwargs)
 
     def set_cookie(self, key: str, value: str = "") -> None:
         """Put a cookie in the jar."""
@@ -348,7 +504,7 @@ class TestClient:
             status, headers, body = self._run_wsgi(spec)
         response = TestResponse(body, status=status)
         response.headers = Headers(headers)  # exactly what was sent (HEAD keeps its length)
-        response.request = spec
+        response.request = WSGIRequest(spec.environ())
         if self.use_cookies:
             self._store_cookies(response)
         return response
@@ -363,6 +519,7 @@ class TestClient:
 
     def _run_wsgi(self, spec: RequestSpec) -> tuple[str, list[tuple[str, str]], bytes]:
         environ = spec.environ()
+        environ[TEST_CLIENT_KEY] = True  # in debug mode, errors reach the test (debug.py)
         if self._preserve:
             environ["tumbler.preserve_context"] = self._keep
         captured: list[Any] = []
@@ -385,6 +542,7 @@ class TestClient:
 
     def _run_asgi(self, spec: RequestSpec) -> tuple[int, list[tuple[str, str]], bytes]:
         scope = spec.scope()
+        scope[TEST_CLIENT_KEY] = True
         if self._preserve:
             scope["tumbler.preserve_context"] = self._keep
         messages = [{"type": "http.request", "body": spec.body, "more_body": False}]
@@ -431,6 +589,12 @@ class TestClient:
                     self.cookies.pop(key, None)
                 else:
                     self.cookies[key] = morsel.coded_value
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def _close_loop(loop: asyncio.AbstractEventLoop) -> None:

@@ -50,10 +50,13 @@ def test_get_boundary() -> None:
             get_boundary(bad)
 
 
-def test_a_preamble_is_refused() -> None:
-    """python-multipart wants the first boundary first (browsers never send a preamble)."""
-    with pytest.raises(BadRequest, match="malformed"):
-        parse_multipart([b"preamble\r\n" + BODY], CT)
+def test_a_preamble_is_skipped() -> None:
+    """RFC 2046 allows text before the first delimiter line; it is dropped, not parsed."""
+    form, files = parse_multipart([b"preamble --bnd\r\n" + BODY], CT)
+    files["f"].close()
+    assert form.to_dict() == {"a": "1"}
+    with pytest.raises(BadRequest, match="malformed: it has no boundary delimiter"):
+        parse_multipart([b"preamble without a delimiter\r\n"], CT)
 
 
 def test_empty_body_gives_empty_dicts() -> None:

@@ -59,8 +59,8 @@ def test_parse_cookie_decodes_utf8_sent_raw() -> None:
     # A WSGI server gives the raw bytes as latin-1 text.
     raw = "name=caf\u00c3\u00a9"
     assert parse_cookie(raw) == {"name": "café"}
-    # Not UTF-8, or real text: kept as given.
-    assert parse_cookie("name=caf\xe9") == {"name": "caf\xe9"}
+    # Bytes that are not UTF-8: U+FFFD, as in query strings. Real text is kept as given.
+    assert parse_cookie("name=caf\xe9") == {"name": "caf\ufffd"}
     assert parse_cookie("name=\u20ac") == {"name": "\u20ac"}
 
 

@@ -115,7 +115,7 @@ def test_request_redirect() -> None:
     assert error.code == 308 and error.new_url == "http://x/a/?q=<b>"
     response = error.get_response()
     assert response.status == "308 PERMANENT REDIRECT"
-    assert response.location == "http://x/a/?q=<b>"
+    assert response.location == "http://x/a/?q=%3Cb%3E"  # a valid URI reference
     assert "&lt;b&gt;" in response.get_data(as_text=True)
     assert "<b>" not in response.get_data(as_text=True)
     assert 308 not in ex.default_exceptions

@@ -109,8 +109,15 @@ def test_fuzz_accept(accept: list[tuple[str, Any]]) -> None:
     )
 
 
+# JSON values only: json.dumps writes infinity as "Infinity", which is not JSON. Echoing it
+# back is a ValueError (JSON output never holds it); what a request carrying it gets is a
+# rule of its own, with its own tests.
 json_values = st.recursive(
-    st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=10),
+    st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers()
+    | st.text(max_size=10),
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
     ),

@@ -9,8 +9,8 @@ Parsing is lenient the way browsers are and never raises:
 - a value wrapped in double quotes is unquoted and its backslash escapes (``\\073`` octal,
   or ``\\"``) are decoded, so values written by ``dump_cookie`` (and Werkzeug, and Python's
   ``http.cookies``) read back exactly;
-- the header is taken as a WSGI-style latin-1 string: its bytes are decoded as UTF-8 when they
-  form valid UTF-8, and otherwise left as they are.
+- the header is taken as a WSGI-style latin-1 string: its bytes are decoded as UTF-8, and a
+  byte that is not valid UTF-8 becomes U+FFFD (as in query strings and forms).
 
 Building is strict: a name that is not an RFC 9110 token, or a path, domain or expires string
 that holds ``;`` or a control character, raises ValueError. A value outside RFC 6265's
@@ -48,11 +48,16 @@ def _unescape(match: re.Match[bytes]) -> bytes:
 
 
 def _to_text(value: str) -> str:
-    """Read a latin-1 header string's bytes as UTF-8 when they are valid UTF-8."""
+    """Read a latin-1 header string's bytes as UTF-8, invalid bytes as U+FFFD.
+
+    As query strings and forms do: a byte that is not UTF-8 never turns into the Latin-1
+    character that happens to share its number.
+    """
     try:
-        return value.encode("latin-1").decode("utf-8")
-    except UnicodeError:  # not latin-1 (already text) or not UTF-8: keep what we were given
+        raw = value.encode("latin-1")
+    except UnicodeError:  # not latin-1: already text, keep it
         return value
+    return raw.decode("utf-8", "replace")
 
 
 def _unquote(value: str) -> str:

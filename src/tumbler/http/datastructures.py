@@ -13,8 +13,10 @@ list is the fastest thing to search and iterate.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Self, TypeVar, overload
+from urllib.parse import quote
 
 from .exceptions import BadRequestKeyError
 
@@ -231,36 +233,65 @@ class ImmutableMultiDict(MultiDict):
 
 
 _UNSAFE = ("\r", "\n", "\0")
+# RFC 9110 §5.6.2 token: all a field name may hold (no space, colon, control or non-ASCII).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# RFC 3986: the characters a URI reference may hold as they are ("%" keeps its escapes).
+_URI_CHARS = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=%"
+)
+_URI_SAFE = "".join(sorted(_URI_CHARS))
+
+
+def uri_reference(text: str) -> str:
+    """``text`` with every character a URI may not hold percent-encoded (as UTF-8).
+
+    Spaces, controls, non-ASCII and ``"<>\\^`{|}`` are escaped; delimiters and existing
+    ``%XX`` escapes are kept, so an already valid URI comes back unchanged.
+    """
+    if _URI_CHARS.issuperset(text):  # PERF: the usual location, already a URI
+        return text
+    return quote(text, safe=_URI_SAFE)
 
 
 def _clean(name: str, value: Any) -> str:
-    """Return ``value`` as str; ValueError if the name or value could break a header line."""
+    """Return ``value`` as str; ValueError if the name or value could break a header line.
+
+    A ``Location`` value is made a valid URI reference (RFC 9110 §10.2.2).
+    """
     text: str
     if type(value) is str:
         text = value
     else:
         text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-    if (
-        "\r" in text
-        or "\n" in text
-        or "\0" in text
-        or (name not in _CLEAN_NAMES and _unsafe_name(name))
-    ):
+    if "\r" in text or "\n" in text or "\0" in text:
         raise ValueError("Header names and values must not contain CR, LF or NUL characters.")
+    is_location = _CLEAN_NAMES.get(name)
+    if is_location is None:
+        is_location = _check_name(name)
+    if is_location:
+        text = uri_reference(text)
     return text
 
 
-# PERF: header names already checked; they come from code, so few. Bounded all the same.
-_CLEAN_NAMES: set[str] = set()
+# PERF: header names already checked (-> whether the name is Location); they come from code,
+# so few. Bounded all the same.
+_CLEAN_NAMES: dict[str, bool] = {}
 _CLEAN_NAMES_MAX = 512
 
 
-def _unsafe_name(name: str) -> bool:
-    if any(char in name for char in _UNSAFE):
-        return True
+def _check_name(name: str) -> bool:
+    """ValueError unless ``name`` is a token; whether it is ``Location`` (any case)."""
+    if type(name) is not str or _TOKEN.fullmatch(name) is None:
+        if any(char in str(name) for char in _UNSAFE):
+            raise ValueError("Header names and values must not contain CR, LF or NUL characters.")
+        raise ValueError(
+            f"Invalid header name {name!r}: it must be an RFC 9110 token (no space, colon or "
+            "control character, and not empty)."
+        )
+    is_location = name.lower() == "location"
     if len(_CLEAN_NAMES) < _CLEAN_NAMES_MAX:
-        _CLEAN_NAMES.add(name)
-    return False
+        _CLEAN_NAMES[name] = is_location
+    return is_location
 
 
 # PERF: environ key -> header name ("" for keys that are not headers), filled as keys are seen.

@@ -42,9 +42,11 @@ answers 500, because a missing server dependency is the server's fault, not the 
 
 from __future__ import annotations
 
+import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes
 
 from .._install import install_hint
 from .datastructures import Headers, ImmutableMultiDict
@@ -60,7 +62,9 @@ __all__ = [
     "MultipartReceiver",
     "MultipartUnavailable",
     "get_boundary",
+    "parse_disposition",
     "parse_multipart",
+    "skip_preamble",
 ]
 
 #: Bytes of one upload (or of an ASGI body) kept in memory before it moves to a temp file.
@@ -101,9 +105,66 @@ def get_boundary(content_type: str | None) -> bytes:
     boundary = params.get(b"boundary")
     if not boundary:
         raise BadRequest("The multipart body has no boundary in its Content-Type header.")
-    if len(boundary) > 200 or not _BCHARS.issuperset(boundary) or boundary.endswith(b" "):
+    if len(boundary) > 70 or not _BCHARS.issuperset(boundary) or boundary.endswith(b" "):
+        # (RFC 2046 §5.1.1: 1 to 70 characters of its set, not ending with a space)
         raise BadRequest("The multipart boundary in the Content-Type header is invalid.")
     return boundary
+
+
+# One ``; name=value`` parameter: a token name (``*`` for RFC 2231 extended values), then a
+# token or a quoted string. Linear: the alternatives inside the quotes never overlap.
+_PARAM = re.compile(
+    r"[ \t]*;[ \t]*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)[ \t]*=[ \t]*"
+    r'(?:"((?:[^"\\]|\\.)*)"|([^;" \t]*))[ \t]*',
+    re.S,
+)
+_DISPOSITION_TYPE = re.compile(r"[ \t]*[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]*")
+_EXTENDED = re.compile(
+    r"([A-Za-z0-9!#$&+^_`{}~-]+)'[A-Za-z0-9-]*'((?:%[0-9A-Fa-f]{2}|[A-Za-z0-9!#$&+.^_`|~-])*)"
+)
+_UNQUOTE = re.compile(r"\\([\\\"])")
+
+
+def parse_disposition(value: str) -> dict[str, str]:
+    """The parameters of a part's Content-Disposition, as a browser reads them; 400 if unclear.
+
+    Quoted values may hold ``;`` and ``\\"``; a backslash before anything else is kept (a
+    Windows path as sent). An RFC 2231 ``name*=charset'lang'%xx`` value (UTF-8 or
+    ISO-8859-1) wins over the plain ``name=``, as in browsers (RFC 6266 §4.3). A repeated
+    parameter, an RFC 2231 continuation (``name*0=``), an unknown charset or a bad escape is
+    refused: two readers could take different names from it.
+    """
+    head = _DISPOSITION_TYPE.match(value)
+    if head is None:
+        raise BadRequest("A multipart part has a malformed Content-Disposition header.")
+    plain: dict[str, str] = {}
+    extended: dict[str, str] = {}
+    pos = head.end()
+    while pos < len(value):
+        match = _PARAM.match(value, pos)
+        if match is None:
+            raise BadRequest("A multipart part has a malformed Content-Disposition header.")
+        pos = match.end()
+        name, quoted, token = match.group(1).lower(), match.group(2), match.group(3)
+        if name.endswith("*"):
+            target, name, text = extended, name[:-1], _decode_extended(token or "")
+        else:
+            target, text = plain, token if quoted is None else _UNQUOTE.sub(r"\1", quoted)
+        if name in target or "*" in name:
+            raise BadRequest(f"A multipart part repeats or splits its {name!r} parameter.")
+        target[name] = text
+    return plain | extended
+
+
+def _decode_extended(value: str) -> str:
+    match = _EXTENDED.fullmatch(value)
+    charset = match.group(1).lower() if match else ""
+    if match is None or charset not in ("utf-8", "iso-8859-1"):
+        raise BadRequest("A multipart part has an invalid RFC 2231 parameter value.")
+    try:
+        return unquote_to_bytes(match.group(2)).decode(charset)
+    except UnicodeDecodeError:
+        raise BadRequest("A multipart part has an invalid RFC 2231 parameter value.") from None
 
 
 class MultipartReceiver:
@@ -208,12 +269,12 @@ class MultipartReceiver:
         disposition = next((v for k, v in self._headers if k == b"content-disposition"), None)
         if disposition is None:
             raise BadRequest("A multipart part has no Content-Disposition header.")
-        params: dict[bytes, bytes] = lib.parse_options_header(disposition)[1]
-        name = params.get(b"name")
+        params = parse_disposition(_decode(disposition))
+        name = params.get("name")
         if name is None:
             raise BadRequest("A multipart part has no field name in its Content-Disposition.")
-        self._name = _decode(name)
-        filename = params.get(b"filename")
+        self._name = name
+        filename = params.get("filename")
         if filename is None:
             content_type = next((v for k, v in self._headers if k == b"content-type"), b"")
             charset: bytes = lib.parse_options_header(content_type)[1].get(b"charset", b"")
@@ -226,7 +287,7 @@ class MultipartReceiver:
         stream: IO[bytes] = tempfile.SpooledTemporaryFile(  # noqa: SIM115 -- see close()
             max_size=self.spool_threshold
         )
-        self._file = FileStorage(stream, _decode(filename), self._name, headers=headers)
+        self._file = FileStorage(stream, filename, self._name, headers=headers)
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
         field = self._field
@@ -267,6 +328,38 @@ def _to_multidict(pairs: list[tuple[str, Any]]) -> ImmutableMultiDict:
     return result
 
 
+def skip_preamble(chunks: Iterable[bytes], boundary: bytes) -> Iterator[bytes]:
+    """``chunks`` from the first delimiter line on: the preamble (RFC 2046 §5.1.1) is dropped.
+
+    Each byte is searched once, and no more than a delimiter's length is kept between
+    chunks, so megabytes of preamble cost linear time and constant memory. A non-empty body
+    without any delimiter is a 400.
+    """
+    delimiter = b"--" + boundary
+    keep = len(delimiter) + 1  # enough for a CRLF and a delimiter cut by a chunk edge
+    iterator = iter(chunks)
+    tail = b""
+    seen = False
+    for chunk in iterator:
+        if not chunk:
+            continue
+        if not seen and chunk.startswith(delimiter):
+            yield chunk
+            break
+        data = tail + chunk if seen else b"\r\n" + chunk  # the body's start is a line start
+        seen = True
+        found = data.find(b"\r\n" + delimiter)
+        if found >= 0:
+            yield data[found + 2 :]
+            break
+        tail = data[-keep:]
+    else:
+        if seen:
+            raise BadRequest("The multipart body is malformed: it has no boundary delimiter.")
+        return
+    yield from iterator
+
+
 def parse_multipart(
     chunks: Iterable[bytes],
     content_type: str | None,
@@ -279,15 +372,16 @@ def parse_multipart(
 
     An empty body gives two empty dicts. On any error every opened upload is closed.
     """
+    boundary = get_boundary(content_type)
     receiver = MultipartReceiver(
-        get_boundary(content_type),
+        boundary,
         max_form_memory_size=max_form_memory_size,
         max_form_parts=max_form_parts,
         spool_threshold=spool_threshold,
     )
     try:
-        for chunk in chunks:
-            if chunk:
+        for chunk in skip_preamble(chunks, boundary):
+            if chunk and not receiver.ended:  # (the epilogue is read, not parsed)
                 receiver.feed(chunk)
         if receiver.received:
             receiver.finish()

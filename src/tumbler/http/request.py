@@ -7,16 +7,22 @@ raw values live (an environ, or a scope plus a buffered body).
 
 from __future__ import annotations
 
-import io
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import IO, TYPE_CHECKING, Any
 
 from .accept import Accept, LanguageAccept, MIMEAccept, parse_accept
+from .body import CHUNK_SIZE, BodyStream, BufferedBodyStream, WSGIBodyStream
 from .cookies import parse_cookie
 from .datastructures import Headers, ImmutableMultiDict, MultiDict
-from .exceptions import BadRequest, RequestEntityTooLarge, SecurityError, UnsupportedMediaType
+from .exceptions import (
+    BadRequest,
+    HTTPException,
+    RequestEntityTooLarge,
+    SecurityError,
+    UnsupportedMediaType,
+)
 from .urls import parse_qsl_to_multidict
 
 if TYPE_CHECKING:
@@ -26,12 +32,20 @@ __all__ = ["ASGIRequest", "Request", "WSGIRequest"]
 
 _EMPTY_FORM: ImmutableMultiDict = ImmutableMultiDict()
 _JSON_LOAD_ERRORS = (ValueError, RecursionError)
-# A JSON string (escapes included), removed before nesting is measured.
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+# A JSON string (escapes included), removed before nesting is measured. An unterminated one
+# runs to the end of the data (a lone final backslash too), so the pattern matches at every
+# quote: a failed match would make ``sub`` retry at each later quote and rescan the rest,
+# quadratic in a body like ``"\"\"\"...`` (80 KB took 40 s).
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\(?:.|\Z)[^"\\]*)*(?:"|\Z)', re.S)
 # Every byte but the four brackets, deleted so only the nesting is left.
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-# RFC 3986 reg-name / IPv4 (no userinfo, no path, no controls), or an IPv6 literal; :port.
-_VALID_HOST = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=%]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]*)?")
+# What a host can be: dot-separated DNS labels (an IPv4 address is one too; "_" is let
+# through for internal names such as Docker's), with an optional final dot, or a bracketed
+# IPv6 literal; then an optional port. No sub-delimiter (",;&!$'()*+="), no "%", no userinfo.
+_VALID_HOST = re.compile(
+    r"(?:[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*\.?|\[[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*\])"
+    r"(?::[0-9]{0,5})?"
+)
 
 
 _UNPARSED = object()  # a header value not parsed yet (None means: absent or malformed)
@@ -84,19 +98,23 @@ def untrusted_host(
 
 
 def _parse_length(value: str) -> int | None:
-    """A Content-Length value: digits, or the same digits repeated as a list (RFC 9110 §8.6).
+    """A Content-Length value (RFC 9110 §8.6), or None when it is not a valid one.
 
-    More than 18 digits (an exabyte) is refused too: no body is that long, and a read of
-    that many bytes would overflow.
+    Only ASCII digits: no sign, no padding, no hexadecimal, at most 18 digits (an exabyte:
+    no body is that long, and a read of that many bytes would overflow). A list of the same
+    value repeated (``3, 3``, how a server joins a repeated header) is that value; differing
+    values are invalid.
     """
-    value = value.strip()
     if value.isdigit() and value.isascii() and len(value) <= 18:
         return int(value)
-    items = {item.strip() for item in value.split(",")} if "," in value else ()
-    if len(items) == 1:
-        (item,) = items
-        if item.isdigit() and item.isascii() and len(item) <= 18:
-            return int(item)
+    if "," not in value or value != value.strip(" \t"):
+        return None
+    items = {item.strip(" \t") for item in value.split(",")}
+    if len(items) != 1:
+        return None
+    (item,) = items
+    if item.isdigit() and item.isascii() and len(item) <= 18:
+        return int(item)
     return None
 
 
@@ -128,6 +146,7 @@ class Request:
     _args: ImmutableMultiDict | None = None
     _cookies: dict[str, str] | None = None
     _body: bytes | None = None
+    _stream: BodyStream | None = None
     _form: ImmutableMultiDict | None = None
     _files: ImmutableMultiDict | None = None
     #: Objects to close at the end of the request (uploads, a spooled body); see ``close``.
@@ -163,6 +182,8 @@ class Request:
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:
         self._max_content_length = value
+        if self._stream is not None:  # (the limit applies to what is still to be read)
+            self._stream.limit = self.max_content_length
 
     @property
     def max_form_memory_size(self) -> int | None:
@@ -235,13 +256,9 @@ class Request:
         """The WSGI environ (under ASGI, an equivalent dict built on first use)."""
         raise NotImplementedError
 
-    def _read_body(self, limit: int | None) -> bytes:
-        """Read the whole body; raise RequestEntityTooLarge past ``limit``."""
-        raise NotImplementedError
-
-    def _body_chunks(self, limit: int | None) -> Iterator[bytes]:
-        """The body in chunks, for parsers that stream; sources override to avoid a copy."""
-        yield self.get_data()
+    def _open_stream(self) -> BodyStream:
+        """The body stream of this request; made once, on first use (``stream``)."""
+        return BodyStream(0)
 
     # Headers, URL and query --------------------------------------------------------------------
 
@@ -278,12 +295,14 @@ class Request:
     def host(self) -> str:
         """The Host header, or the server's name and port when it is missing.
 
-        A Host that no host could have (spaces, ``@``, ``/``, controls) is a 400, so it never
-        reaches a URL built from it.
+        A Host that is not DNS labels, an IPv4 address or a bracketed IPv6 address, with an
+        optional port, is a 400 (so ``@``, ``/``, spaces, controls, and the comma a server
+        puts between two Host headers never reach a URL built from it).
         """
         host = self._header("host")
         if host:
-            if _VALID_HOST.fullmatch(host) is None:
+            # 253 (the longest DNS name) + 6 (":65535"): also bounds the regex's work.
+            if len(host) > 259 or _VALID_HOST.fullmatch(host) is None:
                 raise SecurityError("The Host header is not a valid host name.")
             return host
         server = self.server
@@ -410,11 +429,20 @@ class Request:
 
     @property
     def content_length(self) -> int | None:
-        """The declared body length, or None when absent (malformed: see ``framing_error``)."""
+        """The declared body length, or None when absent or when Transfer-Encoding frames it.
+
+        With both headers the server framed the body by its transfer coding (RFC 9112
+        §6.3), so the length is not used: the body is what the server delivers. A malformed
+        value is None here and a 400 from ``framing_error``.
+        """
         length = self._content_length
         if length is _UNPARSED:  # PERF: parsed once; the body read asks up to three times
             value = self._header("content-length")
-            length = self._content_length = None if value is None else _parse_length(value)
+            if value is None or self._header("transfer-encoding") is not None:
+                length = None
+            else:
+                length = _parse_length(value)
+            self._content_length = length
         return length  # type: ignore[return-value]
 
     def framing_error(self) -> BadRequest | None:
@@ -426,11 +454,25 @@ class Request:
             return BadRequest("The Content-Length header is not a valid length.")
         return None
 
+    @property
+    def stream(self) -> BodyStream:
+        """The body as a binary file object, read as it arrives; one per request.
+
+        Reads consume it, as in Flask: ``get_data()``, ``form`` and ``json`` read through
+        it, so after one of them the stream is at its end. Async code may
+        ``await request.stream.aread(n)`` or ``async for chunk in request.stream``. A read
+        past ``max_content_length`` raises 413, a body shorter than its Content-Length 400.
+        """
+        stream = self._stream
+        if stream is None:
+            stream = self._stream = self._open_stream()
+        return stream
+
     def get_data(self, cache: bool = True, as_text: bool = False) -> Any:
-        """Return the raw body, read once and kept (413 past ``max_content_length``)."""
+        """Return the raw body (the rest of ``stream``), read once and kept when ``cache``."""
         body = self._body
         if body is None:
-            body = self._read_body(self.max_content_length)
+            body = self.stream.read()
             if cache:
                 self._body = body
         if as_text:
@@ -442,11 +484,6 @@ class Request:
         """The raw body as bytes."""
         data: bytes = self.get_data()
         return data
-
-    @property
-    def stream(self) -> IO[bytes]:
-        """The body as a binary file object."""
-        return io.BytesIO(self.get_data())
 
     @property
     def is_json(self) -> bool:
@@ -499,23 +536,38 @@ class Request:
     def _parse_form(self) -> ImmutableMultiDict:
         mimetype = self.mimetype
         if mimetype == "multipart/form-data":
-            return self._parse_multipart()
+            form, self._files = self._parse_multipart(self._body_chunks())
+            return form
         if mimetype != "application/x-www-form-urlencoded":
             return _EMPTY_FORM
         limit = self.max_form_memory_size
         length = self.content_length
         if limit is not None and length is not None and length > limit:
             raise RequestEntityTooLarge("The form data is larger than the configured limit.")
-        body = self.get_data()
+        body = self._body
+        if body is None:
+            # Never more than the limit in memory, even without a Content-Length.
+            body = self.stream.read(-1 if limit is None else limit + 1)
+            if limit is None or len(body) <= limit:
+                self._body = body
         if limit is not None and len(body) > limit:
             raise RequestEntityTooLarge("The form data is larger than the configured limit.")
         return parse_qsl_to_multidict(body, max_fields=self.max_form_parts)
 
-    def _parse_multipart(self) -> ImmutableMultiDict:
+    def _body_chunks(self) -> Iterable[bytes]:
+        """The body for a parser that streams: the kept one, or the rest of ``stream``."""
+        if self._body is not None:
+            return (self._body,)
+        read = self.stream.read
+        return iter(lambda: read(CHUNK_SIZE), b"")
+
+    def _parse_multipart(
+        self, chunks: Iterable[bytes]
+    ) -> tuple[ImmutableMultiDict, ImmutableMultiDict]:
         from .formparser import parse_multipart
 
         form, files = parse_multipart(
-            self._body_chunks(self.max_content_length),
+            chunks,
             self.content_type,
             max_form_memory_size=self.max_form_memory_size,
             max_form_parts=self.max_form_parts,
@@ -524,8 +576,7 @@ class Request:
         if files:
             streams = [f.stream for _, f in files.items(multi=True)]
             self._to_close = [*(self._to_close or ()), *streams]
-        self._files = files
-        return form
+        return form, files
 
     @property
     def files(self) -> ImmutableMultiDict:
@@ -557,6 +608,17 @@ class Request:
         return f"<Request {self.path!r} [{self.method}]>"
 
 
+def _url_root(root: str) -> str:
+    """A mount point as URLs need it: one leading ``/`` and no trailing one.
+
+    A request path or root that does not start with ``/`` (a raw request line can send
+    ``@evil.com``) would otherwise be glued to the host in ``request.url`` and every external
+    URL, and move them to another host.
+    """
+    root = root.rstrip("/")
+    return root if not root or root[0] == "/" else "/" + root
+
+
 def _wsgi_path(value: str) -> str:
     # PEP 3333 hands over the bytes of the path decoded as latin-1; URLs are UTF-8.
     if value.isascii():
@@ -585,10 +647,11 @@ class WSGIRequest(Request):
     """A request whose raw values live in a PEP 3333 environ."""
 
     def __init__(self, environ: dict[str, Any]) -> None:
-        self.method = environ["REQUEST_METHOD"].upper()
-        self.path = _wsgi_path(environ.get("PATH_INFO") or "/")
+        self.method = environ["REQUEST_METHOD"]  # case-sensitive (RFC 9110 §9.1): not upper()
+        path = _wsgi_path(environ.get("PATH_INFO") or "/")
+        self.path = path if path[0] == "/" else "/" + path
         root = environ.get("SCRIPT_NAME")
-        self.root_path = _wsgi_path(root).rstrip("/") if root else ""
+        self.root_path = _url_root(_wsgi_path(root)) if root else ""
         self._environ = environ
 
     def _header(self, lower_name: str) -> str | None:
@@ -630,56 +693,14 @@ class WSGIRequest(Request):
         """The WSGI environ."""
         return self._environ
 
-    def _read_body(self, limit: int | None) -> bytes:
+    def _open_stream(self) -> BodyStream:
+        source = self._environ.get("wsgi.input")
         length = self.content_length
-        if limit is not None and length is not None and length > limit:
-            raise RequestEntityTooLarge()
-        stream = self._environ.get("wsgi.input")
-        if stream is None:
-            return b""
-        if length is None:
-            # No length: only read when the server says the stream ends by itself (chunked).
-            if not self._environ.get("wsgi.input_terminated"):
-                return b""
-            return _read_bounded(stream.read, limit)
-        data: bytes = stream.read(length) if length else b""
-        return data
-
-    def _body_chunks(self, limit: int | None) -> Iterator[bytes]:
-        if self._body is not None:
-            yield self._body
-            return
-        length = self.content_length
-        if limit is not None and length is not None and length > limit:
-            raise RequestEntityTooLarge()
-        stream = self._environ.get("wsgi.input")
-        if stream is None or (length is None and not self._environ.get("wsgi.input_terminated")):
-            return
-        remaining = length
-        total = 0
-        while remaining is None or remaining > 0:
-            chunk: bytes = stream.read(65536 if remaining is None else min(65536, remaining))
-            if not chunk:
-                return
-            total += len(chunk)
-            if limit is not None and total > limit:
-                raise RequestEntityTooLarge()
-            if remaining is not None:
-                remaining -= len(chunk)
-            yield chunk
-
-
-def _read_bounded(read: Callable[[int], bytes], limit: int | None) -> bytes:
-    parts: list[bytes] = []
-    total = 0
-    while True:
-        chunk = read(65536)
-        if not chunk:
-            return b"".join(parts)
-        total += len(chunk)
-        if limit is not None and total > limit:
-            raise RequestEntityTooLarge()
-        parts.append(chunk)
+        if source is None or (length is None and not self._environ.get("wsgi.input_terminated")):
+            # No length and no end the server vouches for (chunked without
+            # wsgi.input_terminated): nothing can be read without reading past the body.
+            return BodyStream(0)
+        return WSGIBodyStream(source, length, self.max_content_length)
 
 
 class ASGIRequest(Request):
@@ -687,8 +708,10 @@ class ASGIRequest(Request):
 
     def __init__(self, scope: dict[str, Any]) -> None:
         self.method = scope["method"]
-        self.path = scope["path"] or "/"
-        self.root_path = scope.get("root_path", "")
+        path = scope["path"] or "/"
+        self.path = path if path[0] == "/" else "/" + path
+        root = scope.get("root_path")
+        self.root_path = _url_root(root) if root else ""
         self._scope = scope
         #: Header name -> value; every request reads some (body framing), so built now.
         pairs = scope["headers"]
@@ -699,23 +722,39 @@ class ASGIRequest(Request):
     _body_file: IO[bytes] | None = None
     _environ_cache: dict[str, Any] | None = None
     #: Set by the adapter when the body could not be read within the limits.
-    body_error: Exception | None = None
+    body_error: HTTPException | None = None
+    #: (limits, form, files, error) of a multipart body the adapter parsed off the loop.
+    _early_form: tuple[tuple[int | None, ...], Any, Any, Exception | None] | None = None
 
-    def set_body(self, body: bytes | IO[bytes]) -> None:
-        """Hand over the body the adapter received: bytes, or a spooled file when large."""
-        if isinstance(body, bytes):
+    def set_body(self, body: bytes | IO[bytes] | BodyStream) -> None:
+        """Hand over the body the adapter received (bytes, or a spooled file when large), or
+        the stream a view that reads the body as it arrives gets (``stream_request_body``).
+        """
+        if type(body) is bytes:  # PERF: before the ABC check of the stream (0.3 µs)
             self._raw_body = body
+        elif isinstance(body, bytes):
+            self._raw_body = bytes(body)
+        elif isinstance(body, BodyStream):
+            self._stream = body
         else:
             self._body_file = body
             self._to_close = [*(self._to_close or ()), body]
 
     def has_body(self) -> bool:
-        """Whether the headers announce a body: a Content-Length other than 0, or chunking."""
+        """Whether a body may follow: a Content-Length other than 0, chunking, or HTTP/2+.
+
+        HTTP/1.x says where a body is (RFC 9112 §6.3: no Content-Length and no
+        Transfer-Encoding is no body). HTTP/2 and HTTP/3 need neither header, so there the
+        body messages tell.
+        """
         raw = self._raw_headers
+        if b"transfer-encoding" in raw:
+            return True
         length = raw.get(b"content-length")
-        if length is not None and length != b"0" and self.content_length:
-            return True  # (a malformed length is not a body: framing_error answers 400)
-        return b"transfer-encoding" in raw
+        if length is not None:
+            # (a malformed length is not a body: framing_error answers 400)
+            return length != b"0" and bool(self.content_length)
+        return self._scope.get("http_version", "1.1") not in ("1.1", "1.0")
 
     def framing_error(self) -> BadRequest | None:
         """As ``Request.framing_error``; PERF: a request without a length (GET) in one lookup."""
@@ -768,42 +807,55 @@ class ASGIRequest(Request):
             environ = self._environ_cache = _environ_from_scope(self)
         return environ
 
-    def _read_body(self, limit: int | None) -> bytes:
-        if self.body_error is not None:
-            raise self.body_error
+    def _open_stream(self) -> BodyStream:
         file = self._body_file
         if file is not None:
             file.seek(0)
-            body = file.read(-1 if limit is None else limit + 1)
+        body = self._raw_body if file is None else file
+        return BufferedBodyStream(body, self.max_content_length, self.body_error)
+
+    # A large multipart body, parsed off the event loop --------------------------------------
+
+    def _form_limits(self) -> tuple[int | None, ...]:
+        return (self.max_content_length, self.max_form_memory_size, self.max_form_parts)
+
+    def parse_form_early(self) -> None:
+        """Parse the buffered multipart body now; the ASGI adapter calls it on a worker thread.
+
+        So an async view reading ``request.form`` of a large upload does not parse it on the
+        event loop. The result (or the error, raised when the form is first read) is used
+        when the limits are still the ones it was parsed with; a limit changed on the
+        request in between makes the form parse again when read.
+        """
+        file = self._body_file
+        limits = self._form_limits()
+        try:
+            if file is None:
+                chunks: Iterable[bytes] = (self._raw_body,)
+            else:
+                file.seek(0)
+                chunks = iter(lambda: file.read(CHUNK_SIZE), b"")
+            form, files = self._parse_multipart(chunks)
+        except Exception as error:
+            self._early_form = (limits, None, None, error)
         else:
-            body = self._raw_body
-        if limit is not None and len(body) > limit:
-            raise RequestEntityTooLarge()
-        return body
+            self._early_form = (limits, form, files, None)
+        finally:
+            if file is not None:
+                file.seek(0)
 
-    def _body_chunks(self, limit: int | None) -> Iterator[bytes]:
-        file = self._body_file
-        if file is None or self._body is not None:
-            yield self.get_data()
-            return
-        if self.body_error is not None:
-            raise self.body_error
-        file.seek(0)
-        total = 0
-        while chunk := file.read(65536):
-            total += len(chunk)
-            if limit is not None and total > limit:
-                raise RequestEntityTooLarge()
-            yield chunk
-
-    @property
-    def stream(self) -> IO[bytes]:
-        """The body as a binary file object (the spooled file itself when the body is large)."""
-        file = self._body_file
-        if file is None or self._body is not None:
-            return io.BytesIO(self.get_data())
-        file.seek(0)
-        return file
+    def _parse_form(self) -> ImmutableMultiDict:
+        early = self._early_form
+        if early is not None:
+            self._early_form = None
+            limits, form, files, error = early
+            if limits == self._form_limits():
+                if error is not None:
+                    raise error.with_traceback(None)
+                self._files = files
+                result: ImmutableMultiDict = form
+                return result
+        return super()._parse_form()
 
 
 # PERF: the byte keys of the headers the framework itself reads.
@@ -841,6 +893,10 @@ def _environ_from_scope(request: ASGIRequest) -> dict[str, Any]:
         "asgi.scope": scope,
     }
     for name, value in request.headers.items():
+        if "_" in name:
+            # As gunicorn does: "X_Forwarded_For" would otherwise pose as "X-Forwarded-For"
+            # (both are HTTP_X_FORWARDED_FOR), and "Content_Type" as the real Content-Type.
+            continue
         key = name.upper().replace("-", "_")
         if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
             key = "HTTP_" + key

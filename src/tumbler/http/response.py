@@ -13,6 +13,7 @@ subclasses them freely; measured, slots would save under 0.1 µs.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from html import escape
@@ -34,6 +35,18 @@ __all__ = ["Response", "redirect"]
 _new_headers = Headers.__new__  # PERF: Headers without __init__ on the hot path
 _TEXT_LIKE = ("application/xml", "application/javascript", "application/ecmascript")
 _UNSAFE = ("\r", "\n", "\0")
+
+#: What browsers keep of one cookie (name, value and attributes), as in Werkzeug and Flask.
+DEFAULT_MAX_COOKIE_SIZE = 4093
+
+
+def _no_app_config() -> Mapping[str, Any] | None:
+    return None
+
+
+#: The current app's config, or None outside an app. http/ knows no app: the app layer
+#: installs the real lookup (context.py), as Flask's own Response subclass reads current_app.
+current_config: Callable[[], Mapping[str, Any] | None] = _no_app_config
 
 
 def _with_charset(mimetype: str) -> str:
@@ -350,6 +363,27 @@ class Response:
 
     # Cookies ------------------------------------------------------------------------------------
 
+    _max_cookie_size: int | None = None
+
+    @property
+    def max_cookie_size(self) -> int:
+        """The size a ``Set-Cookie`` may reach before ``set_cookie`` warns; 0 turns it off.
+
+        As in Flask: the current app's ``MAX_COOKIE_SIZE``, else 4093 bytes (what browsers
+        keep; a larger cookie is silently dropped). Settable per response.
+        """
+        own = self._max_cookie_size
+        if own is not None:
+            return own
+        config = current_config()
+        if config is None:
+            return DEFAULT_MAX_COOKIE_SIZE
+        return int(config.get("MAX_COOKIE_SIZE", DEFAULT_MAX_COOKIE_SIZE) or 0)
+
+    @max_cookie_size.setter
+    def max_cookie_size(self, value: int) -> None:
+        self._max_cookie_size = value
+
     def set_cookie(
         self,
         key: str,
@@ -363,27 +397,21 @@ class Response:
         samesite: str | None = None,
         partitioned: bool = False,
     ) -> None:
-        """Add a ``Set-Cookie`` header (ValueError for anything that could inject)."""
+        """Add a ``Set-Cookie`` header (ValueError for anything that could inject).
+
+        A cookie larger than ``max_cookie_size`` is still set, with a warning that names its
+        size: browsers drop it without a word, which is hard to debug from the server side.
+        """
         headers = self.headers
         headers._writable()
-        # PERF: dump_cookie's output is already checked (no CR, LF or NUL): 0.2 µs less.
-        headers._list.append(
-            (
-                "Set-Cookie",
-                dump_cookie(  # PERF: positional, 30 ns less than by keyword
-                    key,
-                    value,
-                    max_age,
-                    expires,
-                    path,
-                    domain,
-                    secure,
-                    httponly,
-                    samesite,
-                    partitioned,
-                ),
-            )
+        cookie = dump_cookie(  # PERF: positional, 30 ns less than by keyword
+            key, value, max_age, expires, path, domain, secure, httponly, samesite, partitioned
         )
+        limit = self.max_cookie_size
+        if limit and len(cookie) > limit:  # (servers send headers as latin-1: len is the size)
+            _warn_cookie_size(key, len(cookie), limit)
+        # PERF: dump_cookie's output is already checked (no CR, LF or NUL): 0.2 µs less.
+        headers._list.append(("Set-Cookie", cookie))
 
     def delete_cookie(
         self,
@@ -433,6 +461,16 @@ class Response:
 _Response = Response
 
 
+def _warn_cookie_size(key: str, size: int, limit: int) -> None:
+    """Warn as Flask does (``warnings.warn``): browsers drop such a cookie without a word."""
+    warnings.warn(
+        f"The {key!r} cookie is {size} bytes, over the {limit}-byte limit (MAX_COOKIE_SIZE): "
+        "browsers may silently ignore it. Store less in it (for a session, keep large data "
+        "on the server).",
+        stacklevel=3,
+    )
+
+
 _RESPONSE_INIT = Response.__init__
 _new_response = Response.__new__
 
@@ -445,9 +483,11 @@ def redirect(location: str, code: int = 302, Response: type[Response] | None = N
     from user input usually look. An absolute URL (``https://host/``) is sent as given.
     """
     cls = Response or _Response
-    location = iri_to_uri(_clean("Location", location))  # CR, LF, NUL: ValueError first
+    if "\r" in location or "\n" in location or "\0" in location:
+        raise ValueError("A redirect location must not contain CR, LF or NUL characters.")
     if location[:2] in ("//", "/\\") or location[:1] == "\\":
         location = "/" + location.lstrip("/\\")
+    location = iri_to_uri(location)  # then a valid URI reference (``\`` too becomes %5C)
     url = escape(location)
     response = cls(
         "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n"

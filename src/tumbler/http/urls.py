@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_from_bytes, unquote_to_bytes
 
-from .datastructures import ImmutableMultiDict, MultiDict
+from .datastructures import ImmutableMultiDict, MultiDict, uri_reference
 from .exceptions import TooManyFields
 
 __all__ = ["iri_to_uri", "parse_qsl_to_multidict", "url_encode", "url_quote"]
@@ -88,12 +88,7 @@ def url_encode(values: MultiDict | Mapping[str, Any] | Iterable[tuple[str, Any]]
     return "&".join(out)
 
 
-# Printable ASCII but space: kept as is, so existing escapes and delimiters survive.
-_URI_SAFE = "".join(map(chr, range(0x21, 0x7F)))
-
-
 def iri_to_uri(iri: str) -> str:
-    """Percent-encode the non-ASCII characters, spaces and controls of an IRI (as UTF-8)."""
-    if iri.isascii() and iri.isprintable() and " " not in iri:
-        return iri
-    return quote(iri, safe=_URI_SAFE)
+    """``iri`` as a valid URI reference: every character a URI may not hold (non-ASCII as
+    UTF-8, spaces, controls, ``"<>\\^`{|}``) is percent-encoded; delimiters and escapes stay."""
+    return uri_reference(iri)

@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..debug import debug_response, shows_debug_page
 from ..http.exceptions import HTTPException, InternalServerError, RequestRedirect
 from ..http.response import Response
 from ..signals import (
@@ -345,7 +346,11 @@ def _internal_error(
     if got_request_exception.receivers:  # Flask: before the propagate check and the log
         yield from got_request_exception.calls(ctx.app, exception=error)
     if app.propagate_exceptions:
-        raise error
+        if not shows_debug_page(ctx):  # DEBUG's default answers the page, not the server
+            raise error
+        ctx.error = error
+        app.log_exception(ctx, error)
+        return debug_response(error, ctx)
     ctx.error = error
     app.log_exception(ctx, error)
     server_error = InternalServerError(original_exception=error)

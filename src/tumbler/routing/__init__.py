@@ -26,6 +26,13 @@ Theory of operation:
   Werkzeug, ``/a//b`` redirects to ``/a/b`` when that matches (``merge_slashes``), and a
   match whose values equal the defaults of an earlier rule of the same endpoint redirects to
   that rule (``/page/1`` to ``/page/`` when ``/page/`` has ``defaults={"page": 1}``).
+* Hosts and subdomains: each distinct ``subdomain`` (or ``host``, with ``host_matching``)
+  pattern has its own static index and trie. ``Map.match(path, method, domain)`` tries the
+  literal domain, then the patterns (``<user>.example.com``) that match it, those with more
+  literal text first; their variables join the view arguments (a rule's defaults win over
+  matched values, as in Werkzeug). Without ``domain`` only the default
+  subdomain's rules are tried, and an app with no other domain pays nothing for the feature.
+  A rule with ``redirect_to`` raises ``RuleRedirect`` when it matches.
 * ``Map.build(endpoint, values)`` tries the endpoint's rules, those using more values first,
   and takes the first whose values are all given and whose defaults agree; values the rule
   does not use become the query string.
@@ -43,7 +50,7 @@ from .converters import (
     UUIDConverter,
     ValidationError,
 )
-from .map import BuildError, Map
+from .map import BuildError, Map, RuleRedirect
 from .rules import Rule
 
 __all__ = [
@@ -57,6 +64,7 @@ __all__ = [
     "NumberConverter",
     "PathConverter",
     "Rule",
+    "RuleRedirect",
     "UUIDConverter",
     "UnicodeConverter",
     "ValidationError",

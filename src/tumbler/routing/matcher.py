@@ -194,8 +194,8 @@ def _make(rule: Rule, values: list[Any]) -> Found:
     else:
         result = dict(zip(names, values, strict=True)) if names else {}
     defaults = rule.defaults
-    if defaults:
-        result = {**defaults, **result}
+    if defaults:  # Werkzeug: a default wins over a value matched for the same name
+        result.update(defaults)
     return rule, result
 
 

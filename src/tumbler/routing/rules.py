@@ -11,7 +11,7 @@ build plan, so building a URL is a loop over a tuple.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
@@ -28,6 +28,7 @@ __all__ = [
     "Variable",
     "encode_query",
     "parse_converter_args",
+    "parse_domain",
     "parse_rule",
 ]
 
@@ -41,6 +42,7 @@ _ARGUMENT = re.compile(
 )
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _FLOAT = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]+)")
+_REDIRECT_VARIABLE = re.compile(r"<(?:[^>:]+:)?(?P<name>[^>]+)>")
 _CONSTANTS: dict[str, Any] = {"True": True, "False": False, "None": None}
 #: Query-string characters left unquoted (Werkzeug's set; space becomes '+').
 _QUERY_SAFE = "!$'()*,/:;?@"
@@ -108,6 +110,17 @@ def parse_rule(rule: str) -> list[Part]:
     """Split a rule string into static text and ``Variable`` parts; ``ValueError`` if malformed."""
     if not rule.startswith("/"):
         raise ValueError(f"URL rule {rule!r} must start with a slash.")
+    return _parse_parts(rule)
+
+
+def parse_domain(domain: str) -> list[Part]:
+    """Split a host or subdomain pattern (``<user>.example.com``) like a rule string."""
+    if "/" in domain:
+        raise ValueError(f"host or subdomain {domain!r} may not contain a slash.")
+    return _parse_parts(domain)
+
+
+def _parse_parts(rule: str) -> list[Part]:
     parts: list[Part] = []
     names: set[str] = set()
     pos = 0
@@ -170,7 +183,14 @@ def _normalise_methods(methods: Iterable[str] | None) -> frozenset[str] | None:
 
 
 class Rule:
-    """One URL rule: a rule string bound to an endpoint, the methods it allows, its defaults."""
+    """One URL rule: a rule string bound to an endpoint, the methods it allows, its defaults.
+
+    ``subdomain`` (or ``host``, when the map matches whole hosts) is a pattern like the rule
+    string, without slashes: ``<user>`` or ``<user>.example.com``; its variables are view
+    arguments like the path's. ``redirect_to`` makes a match answer a 308 to that URL: a
+    string in which ``<name>`` is replaced by the matched value, or a callable given the map
+    and the values.
+    """
 
     def __init__(
         self,
@@ -182,15 +202,11 @@ class Rule:
         strict_slashes: bool | None = None,
         merge_slashes: bool | None = None,
         build_only: bool = False,
-        redirect_to: str | None = None,
-        host: None = None,
+        redirect_to: str | Callable[..., str] | None = None,
+        host: str | None = None,
         subdomain: str | None = None,
         websocket: bool = False,
     ) -> None:
-        if redirect_to is not None:
-            raise NotImplementedError("Rule(redirect_to=...) is not supported by tumbler yet.")
-        if host is not None or subdomain:
-            raise NotImplementedError("host and subdomain matching are not supported by tumbler.")
         if websocket:
             raise NotImplementedError("websocket rules are not supported by tumbler.")
         self.rule = rule
@@ -200,10 +216,17 @@ class Rule:
         self.strict_slashes = strict_slashes
         self.merge_slashes = merge_slashes
         self.build_only = build_only
+        self.redirect_to = redirect_to
+        self.host = host
+        self.subdomain = subdomain
         self.websocket = False
         self.parts: tuple[Part, ...] = tuple(parse_rule(rule))
         #: Variable names in the order they appear; the matcher fills values in this order.
         self.names: tuple[str, ...] = tuple(p.name for p in self.parts if isinstance(p, Variable))
+        #: The host or subdomain pattern this rule matches (set by ``bind``; "" for none).
+        self.domain = ""
+        self.domain_parts: tuple[Part, ...] = ()
+        self.domain_names: tuple[str, ...] = ()
         self.arguments: frozenset[str] = frozenset(self.names).union(self.defaults or ())
         self.is_static = not self.names
         self.map: Map | None = None
@@ -213,18 +236,39 @@ class Rule:
         self.default_providers: tuple[Rule, ...] = ()
         self._required: frozenset[str] = frozenset(self.names).difference(self.defaults or ())
         self._plan: tuple[str | tuple[str, BaseConverter], ...] = ()
+        self._domain_plan: tuple[str | tuple[str, BaseConverter], ...] = ()
 
     def bind(self, map: Map) -> None:
-        """Attach to ``map``: take its slash settings and instantiate the converters."""
+        """Attach to ``map``: take its slash and domain settings, instantiate the converters."""
         if self.map is not None:
             raise ValueError(f"the rule {self.rule!r} is already added to a map")
         if self.strict_slashes is None:
             self.strict_slashes = map.strict_slashes
         if self.merge_slashes is None:
             self.merge_slashes = map.merge_slashes
-        converters: dict[str, BaseConverter] = {}
+        if self.subdomain is None:
+            self.subdomain = map.default_subdomain
+        domain = (self.host or "") if map.host_matching else self.subdomain
+        self.domain = domain
+        self.domain_parts = tuple(parse_domain(domain)) if domain else ()
+        self.domain_names = tuple(p.name for p in self.domain_parts if isinstance(p, Variable))
+        clash = set(self.domain_names).intersection(self.names)
+        if clash:
+            raise ValueError(f"URL rule {self.rule!r} uses {sorted(clash)!r} in path and host.")
+        if self.domain_names:
+            names = frozenset(self.names + self.domain_names)
+            self.arguments = names.union(self.defaults or ())
+            self._required = names.difference(self.defaults or ())
+        self.converters = {}
+        self._plan = self._make_plan(self.parts, map)
+        self._domain_plan = self._make_plan(self.domain_parts, map)
+        self.map = map
+
+    def _make_plan(
+        self, parts: Iterable[Part], map: Map
+    ) -> tuple[str | tuple[str, BaseConverter], ...]:
         plan: list[str | tuple[str, BaseConverter]] = []
-        for part in self.parts:
+        for part in parts:
             if isinstance(part, str):
                 plan.append(part)
                 continue
@@ -238,11 +282,9 @@ class Rule:
                 converter = converter_class(map, *part.args, **dict(part.kwargs))
             except TypeError as error:
                 raise ValueError(f"URL rule {self.rule!r}: {error}") from None
-            converters[part.name] = converter
+            self.converters[part.name] = converter
             plan.append((part.name, converter))
-        self.converters = converters
-        self._plan = tuple(plan)
-        self.map = map
+        return tuple(plan)
 
     def allows(self, method: str | None) -> bool:
         """Whether ``method`` may use this rule (None: any method)."""
@@ -262,7 +304,7 @@ class Rule:
         """The path for ``values`` (None values removed first), plus ``?query`` for extra ones."""
         defaults = self.defaults or {}
         parts: list[str] = []
-        for step in self._plan:
+        for step in self._plan:  # PERF: inline, not _fill (url_for is called per link)
             if isinstance(step, str):
                 parts.append(step)
             else:
@@ -277,6 +319,28 @@ class Rule:
                 if query:
                     path = f"{path}?{query}"
         return path
+
+    def build_domain(self, values: Mapping[str, Any]) -> str:
+        """The host or subdomain for ``values`` ("" when the rule has none)."""
+        defaults = self.defaults or {}
+        parts: list[str] = []
+        for step in self._domain_plan:
+            if isinstance(step, str):
+                parts.append(step)
+            else:
+                name, converter = step
+                parts.append(converter.to_url(values[name] if name in values else defaults[name]))
+        return "".join(parts)
+
+    def redirect_target(self, values: Mapping[str, Any]) -> str:
+        """Where ``redirect_to`` sends a match with ``values`` (relative to the script root)."""
+        target = self.redirect_to
+        assert target is not None
+        if callable(target):
+            return str(target(self.map, **values))
+        return _REDIRECT_VARIABLE.sub(
+            lambda found: self.converters[found["name"]].to_url(values[found["name"]]), target
+        )
 
     def __repr__(self) -> str:
         methods = f" ({', '.join(sorted(self.methods))})" if self.methods else ""
