@@ -353,3 +353,138 @@ def run_http(
         for scenario in scenarios
         for server in servers()
     ]
+
+
+# Issue 12: sync views that block, beside an async endpoint -------------------------------------
+
+#: (label, framework, app): tumbler with its default placement (sync code on the request's
+#: worker thread), tumbler with sync code on the loop (the opt-in, misused on purpose: what
+#: the former default did with a 1 ms wait), Starlette with a plain ``def`` endpoint.
+BLOCKING_SERVERS = (
+    ("tumbler", "tumbler-asgi", "blocking"),
+    ("tumbler-on-loop", "tumbler-asgi", "blocking_loop"),
+    ("starlette-def", "starlette", "blocking"),
+)
+#: (name, ms the view blocks, connections on it)
+BLOCKING_SCENARIOS = (("block_1ms", 1, 16), ("block_500ms", 500, 4))
+
+_MAX = re.compile(r"Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)")
+
+
+def _wrk_command(port: int, path: str, connections: int, seconds: float) -> list[str]:
+    return [
+        "taskset", "-c", WRK_CPU,
+        "wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "10s",
+        f"http://{HOST}:{port}{path}",
+    ]  # fmt: skip
+
+
+def _blocking_run(port: int, ms: int, connections: int, seconds: float) -> dict[str, Any]:
+    """wrk on ``/block`` and, at the same time, one connection of wrk on ``/ping``."""
+    block = subprocess.Popen(
+        _wrk_command(port, f"/block?ms={ms}", connections, seconds),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    ping = subprocess.Popen(
+        _wrk_command(port, "/ping", 1, seconds),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    block_out, _ = block.communicate(timeout=seconds + 60)
+    ping_out, _ = ping.communicate(timeout=seconds + 60)
+    blocked, pinged = parse_wrk(block_out), parse_wrk(ping_out)
+    found = _MAX.search(ping_out)
+    if not pinged["requests"]:  # not one answer within the run: the loop was held throughout
+        return {
+            "block_requests_per_second": blocked["requests_per_second"],
+            "block_p50_ms": blocked["p50_ms"],
+            "ping_p99_ms": seconds * 1000,
+            "ping_max_ms": seconds * 1000,
+            "ping_unanswered": True,
+        }
+    return {
+        "block_requests_per_second": blocked["requests_per_second"],
+        "block_p50_ms": blocked["p50_ms"],
+        "ping_p99_ms": pinged["p99_ms"],
+        "ping_max_ms": (
+            round(float(found.group(1)) * _UNITS[found.group(2)], 3) if found else None
+        ),
+    }
+
+
+def _blocking_one(framework: str, app: str, ms: int, connections: int, seconds: float) -> Any:
+    port = free_port()
+    env = {**os.environ, "BENCH_FRAMEWORK": framework, "BENCH_APP": app}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    server = Server("uvicorn", framework).command(port, uvicorn_http())
+    process = subprocess.Popen(
+        ["taskset", "-c", SERVER_CPU, *server],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        problem = wait_until_up(process, port, time.monotonic() + START_TIMEOUT)
+        if problem:
+            return {"error": problem}
+        return _blocking_run(port, ms, connections, seconds)
+    finally:
+        stop(process)
+
+
+def run_blocking(seconds: float = 5.0, rounds: int = 3, log: bool = True) -> list[dict[str, Any]]:
+    """Issue 12's HTTP scenarios under uvicorn, each server in each round: the medians.
+
+    ``block_1ms``: 16 connections on a view that blocks 1 ms; its requests/s, and the p99 of
+    an ``async def`` endpoint asked at the same time over one more connection.
+    ``block_500ms``: 4 connections on a view that blocks 0.5 s; the longest wait of the
+    ``async def`` endpoint meanwhile.
+    """
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for round_number in range(rounds):
+        for name, ms, connections in BLOCKING_SCENARIOS:
+            for label, framework, app in BLOCKING_SERVERS:
+                figures = _blocking_one(framework, app, ms, connections, seconds)
+                runs.setdefault((name, label), []).append(figures)
+                if log:
+                    print(f"  round {round_number + 1} {name:12} {label:16} {figures}", flush=True)
+    results = []
+    for (name, label), figures in runs.items():
+        ok = [f for f in figures if "error" not in f]
+        row: dict[str, Any] = {"scenario": name, "server": label, "runs": figures}
+        for key in ("block_requests_per_second", "block_p50_ms", "ping_p99_ms", "ping_max_ms"):
+            values = [f[key] for f in ok if f.get(key) is not None]
+            row[key] = statistics.median(values) if values else None
+        results.append(row)
+    return results
+
+
+def main(argv: list[str]) -> int:
+    """``python -m benchmarks.httpbench --blocking [SECONDS] [ROUNDS]``: issue 12's table."""
+    if argv[:1] != ["--blocking"]:
+        print("usage: python -m benchmarks.httpbench --blocking [SECONDS] [ROUNDS]")
+        return 2
+    problem = environment()["problem"]
+    if problem:
+        print(f"skipped: {problem}")
+        return 1
+    seconds = float(argv[1]) if len(argv) > 1 else 5.0
+    rounds = int(argv[2]) if len(argv) > 2 else 3
+    rows = run_blocking(seconds, rounds)
+    print("\n| scenario | server | /block req/s | /block p50 ms | /ping p99 ms | /ping max ms |")
+    print("|---|---|---:|---:|---:|---:|")
+    for row in rows:
+        cells = [
+            f"{row[k]:,.1f}" if isinstance(row[k], float | int) else "-"
+            for k in ("block_requests_per_second", "block_p50_ms", "ping_p99_ms", "ping_max_ms")
+        ]
+        print(f"| {row['scenario']} | {row['server']} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

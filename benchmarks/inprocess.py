@@ -99,17 +99,6 @@ class Pair:
         if problem:
             self.fail(problem)
 
-    def check_placement(self) -> None:
-        """Warn when tumbler's loop guard moved endpoints to worker threads during the run.
-
-        Its figure then mixes requests on the loop with requests that hopped to a thread
-        (a pause of the machine landing in two runs of one endpoint can do that).
-        """
-        guard = getattr(getattr(self.driver, "app", None), "guard", None)
-        moved = sorted(str(e) for e in getattr(guard, "threaded", ()))
-        if moved:
-            self.warning = f"the loop guard moved {', '.join(moved)} to worker threads"
-
     def as_json(self) -> dict[str, Any]:
         return {
             "framework": self.framework.name,
@@ -254,7 +243,6 @@ def _rounds(suite: Suite, rounds: int, seed: int, log: bool) -> float:
     fastest = min(readings) if readings else 0.0
     for pair in suite.ready():
         pair.verify()
-        pair.check_placement()
         pair.select(fastest)
     return fastest
 

@@ -87,6 +87,91 @@ def thread_hop_us(requests: int = 10_000) -> float:
         pool.shutdown()
 
 
+def _nothing() -> None:
+    pass
+
+
+async def _executor_hops(pool: ThreadPoolExecutor, n: int) -> None:
+    loop = asyncio.get_running_loop()
+    for _ in range(n):
+        await loop.run_in_executor(pool, _nothing)
+
+
+async def _held_hops(workers: Any, n: int) -> None:
+    from tumbler.threads import RequestThread
+
+    thread = RequestThread(workers)
+    for _ in range(n):
+        await thread.run(_nothing)
+    thread.release()
+
+
+async def _taken_hops(workers: Any, n: int) -> None:
+    from tumbler.threads import RequestThread
+
+    for _ in range(n):
+        thread = RequestThread(workers)
+        await thread.run(_nothing)
+        thread.release()
+
+
+async def _anyio_hops(_: Any, n: int) -> None:
+    import anyio.to_thread
+
+    for _ in range(n):
+        await anyio.to_thread.run_sync(_nothing)
+
+
+async def _timed(way: Any, arg: Any, n: int) -> float:
+    begin = time.perf_counter_ns()
+    await way(arg, n)
+    return (time.perf_counter_ns() - begin) / n / 1000
+
+
+def hop_comparison(requests: int = 5_000, rounds: int = 7) -> dict[str, float]:
+    """Median µs of one round trip to a worker thread and back, four ways, interleaved.
+
+    * ``run_in_executor``: ``await loop.run_in_executor(pool, f)`` (a concurrent future
+      chained to an asyncio future);
+    * ``request_thread``: ``await thread.run(f)`` on a request's thread already held
+      (tumbler's hop between the sync runs of one request);
+    * ``request_thread_take``: take a thread from the pool, one run, give it back (the
+      whole cost for a request with one stretch of sync code);
+    * ``anyio``: ``anyio.to_thread.run_sync(f)`` (what Starlette does for a ``def``
+      endpoint), when anyio is installed.
+
+    The rounds interleave the ways, so a slow spell of a shared machine hits all of them.
+    """
+    from tumbler.threads import WorkerPool
+
+    pool = ThreadPoolExecutor(max_workers=4)
+    workers = WorkerPool(4)
+    ways: dict[str, tuple[Any, Any]] = {
+        "run_in_executor": (_executor_hops, pool),
+        "request_thread": (_held_hops, workers),
+        "request_thread_take": (_taken_hops, workers),
+    }
+    try:
+        import anyio.to_thread  # noqa: F401 - only whether it is there
+    except ImportError:  # pragma: no cover - depends on the environment
+        pass
+    else:
+        ways["anyio"] = (_anyio_hops, None)
+    samples: dict[str, list[float]] = {name: [] for name in ways}
+    loop = asyncio.new_event_loop()
+    try:
+        for way, arg in ways.values():
+            loop.run_until_complete(way(arg, 500))  # warm-up: threads started
+        for _ in range(rounds):
+            for name, (way, arg) in ways.items():
+                samples[name].append(loop.run_until_complete(_timed(way, arg, requests)))
+        loop.run_until_complete(workers.close())
+    finally:
+        loop.close()
+        pool.shutdown()
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
 def profile(framework_name: str, scenario_name: str, requests: int, top: int = 15) -> str:
     """The pstats table (top ``top`` by tottime) for ``requests`` requests after a warm-up."""
     framework = frameworks_by_name([framework_name])[0]
@@ -146,9 +231,16 @@ def profile(framework_name: str, scenario_name: str, requests: int, top: int = 1
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--hops"]:
+        figures = hop_comparison(int(argv[1]) if len(argv) > 1 else 5_000)
+        base = figures["run_in_executor"]
+        for name, us in figures.items():
+            print(f"{name:22} {us:7.1f} µs  ({us / base:.2f}x run_in_executor)")
+        return 0
     if not 2 <= len(argv) <= 4:
         print(
-            "usage: python -m benchmarks.profiling FRAMEWORK SCENARIO [REQUESTS] [TOP]",
+            "usage: python -m benchmarks.profiling FRAMEWORK SCENARIO [REQUESTS] [TOP]\n"
+            "       python -m benchmarks.profiling --hops [ROUND_TRIPS]",
             file=sys.stderr,
         )
         return 2

@@ -221,13 +221,14 @@ def test_async_method_view(app: Tumbler, client: TestClient) -> None:
 
 def test_mixed_method_view(app: Tumbler, client: TestClient, protocol: str) -> None:
     """A sync ``get`` and an async ``post``: one async view; the sync handler leaves the loop."""
-    threads: dict[str, bool] = {}
+    threads: dict[str, Any] = {}
 
     class Mixed(MethodView):
         decorators = [tag("deco")]
 
         def get(self) -> Any:
             threads["get_on_loop"] = _loop_running()
+            threads["get_thread"] = threading.current_thread().name
             return f"sync {request.method} {request.environ_tags}"
 
         async def post(self) -> Any:
@@ -241,8 +242,10 @@ def test_mixed_method_view(app: Tumbler, client: TestClient, protocol: str) -> N
     assert client.get("/m").text == "sync GET ['deco']"
     assert client.head("/m").status_code == 200
     assert client.post("/m", data={"x": "1"}).text == "async 1"
-    # Under ASGI the sync handler ran in a worker thread, off the event loop.
+    # Under ASGI the sync handler ran on the request's worker thread, off the event loop.
     assert threads["get_on_loop"] is (protocol == "wsgi")
+    if protocol == "asgi":
+        assert threads["get_thread"].startswith("tumbler-sync-")
 
 
 def _loop_running() -> bool:

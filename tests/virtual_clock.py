@@ -19,6 +19,8 @@ from collections.abc import Callable, Coroutine
 from concurrent.futures import Executor
 from typing import Any, TypeVar
 
+from tumbler.threads import runs_in_flight
+
 __all__ = ["VirtualClockLoop", "run_virtual"]
 
 T = TypeVar("T")
@@ -37,7 +39,8 @@ class _Selector(selectors.DefaultSelector):
         if ready or timeout == 0:
             return ready
         loop = self.loop
-        if loop.threads_at_work:  # a thread's result will wake the loop: wait for it, for real
+        if loop.threads_at_work or runs_in_flight():  # a thread's result will wake the loop:
+            # wait for it, for real (runs_in_flight: tumbler's per-request worker threads)
             return super().select(_THREAD_POLL if timeout is None else min(timeout, _THREAD_POLL))
         if timeout is None:  # no timer at all: only I/O or another thread can wake the loop
             return super().select(None)

@@ -54,15 +54,15 @@ FRAMEWORKS: tuple[Framework, ...] = (
         "tumbler_apps",
         "create_asgi",
         "tumbler",
-        'app.asgi, sync views (default ASGI_SYNC_IN_THREADS = "auto": on the loop, timed)',
+        "app.asgi, sync views on worker threads, one per request (the default)",
     ),
     Framework(
-        "tumbler-asgi-threads",
+        "tumbler-asgi-loop",
         "asgi",
         "tumbler_apps",
-        "create_asgi_threads",
+        "create_asgi_loop",
         "tumbler",
-        "app.asgi, sync views on worker threads (ASGI_SYNC_IN_THREADS = True, opt-in)",
+        "app.asgi, sync views on the event loop (ASGI_SYNC_IN_THREADS = False, opt-in)",
     ),
     Framework(
         "tumbler-asgi-async",
@@ -74,6 +74,14 @@ FRAMEWORKS: tuple[Framework, ...] = (
     ),
     Framework("quart", "asgi", "quart_apps", "create", "quart", "async def views and hooks"),
     Framework("starlette", "asgi", "starlette_apps", "create", "starlette", "pure ASGI middleware"),
+    Framework(
+        "starlette-sync",
+        "asgi",
+        "starlette_apps",
+        "create_sync",
+        "starlette",
+        "plain def endpoints (run on anyio's worker threads), pure ASGI middleware",
+    ),
     Framework(
         "falcon-asgi", "asgi", "falcon_apps", "create_asgi", "falcon", "middleware + req.context"
     ),

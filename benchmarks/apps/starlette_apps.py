@@ -25,12 +25,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..scenarios import APPS, HOOK_COUNT, HOOK_HEADER
 
-__all__ = ["create"]
+__all__ = ["create", "create_blocking", "create_sync"]
 
 
 async def hello(request: Request) -> Response:
@@ -53,6 +53,31 @@ async def form(request: Request) -> Response:
 async def hooks(request: Request) -> Response:
     s = request.state
     return PlainTextResponse(f"hooks={s.hook0 + s.hook1 + s.hook2 + s.hook3 + s.hook4}")
+
+
+# The same endpoints as plain ``def`` functions: Starlette runs them on anyio's worker
+# threads (``run_in_threadpool``), as tumbler runs sync views under ASGI by default.
+
+
+def hello_sync(request: Request) -> Response:
+    return PlainTextResponse("Hello")
+
+
+def seed_sync(request: Request) -> Response:
+    return PlainTextResponse(f"lang={request.state.language}")
+
+
+def user_sync(request: Request) -> Response:
+    fields = request.query_params.get("fields", "").split(",")
+    return JSONResponse({"id": request.path_params["user_id"], "fields": fields})
+
+
+def hooks_sync(request: Request) -> Response:
+    s = request.state
+    return PlainTextResponse(f"hooks={s.hook0 + s.hook1 + s.hook2 + s.hook3 + s.hook4}")
+
+
+SYNC_ENDPOINTS = {hello: hello_sync, seed: seed_sync, user: user_sync, hooks: hooks_sync}
 
 
 class LanguageMiddleware:
@@ -112,6 +137,18 @@ def _dynamic(prefix: str) -> Any:
     return endpoint
 
 
+def create_sync(app_name: str) -> Any:
+    """The ``Starlette`` app for ``app_name`` with ``def`` endpoints where the scenario has
+    one (``form`` awaits the body and the routing apps stay as they are)."""
+    app = create(app_name)
+    for route in app.router.routes:
+        sync = SYNC_ENDPOINTS.get(getattr(route, "endpoint", None))
+        if sync is not None and isinstance(route, Route):
+            route.endpoint = sync
+            route.app = request_response(sync)
+    return app
+
+
 def create(app_name: str) -> Any:
     """The ``Starlette`` app for ``app_name``."""
     middleware: list[Middleware] = []
@@ -133,3 +170,19 @@ def create(app_name: str) -> Any:
             routes.append(Route(f"/static{i}", _static(f"static{i}")))
             routes.append(Route(f"/dyn{i}/{{item:int}}", _dynamic(f"dyn{i}:")))
     return Starlette(routes=routes, middleware=middleware)
+
+
+def _block(request: Request) -> Response:
+    import time
+
+    time.sleep(float(request.query_params.get("ms", "1")) / 1000)
+    return PlainTextResponse("blocked")
+
+
+async def _ping(request: Request) -> Response:
+    return PlainTextResponse("pong")
+
+
+def create_blocking(app_name: str) -> Any:
+    """Issue 12's app: a ``def`` endpoint that blocks (on anyio's threads) and an async one."""
+    return Starlette(routes=[Route("/block", _block), Route("/ping", _ping)])

@@ -43,6 +43,7 @@ from .templating import (
     stream_template,
     stream_template_string,
 )
+from .threads import sync_on_loop
 from .utils import secure_filename
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "stream_template",
     "stream_template_string",
     "stream_with_context",
+    "sync_on_loop",
     "template_rendered",
     "url_for",
 ]

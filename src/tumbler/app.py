@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote_from_bytes, urljoin
@@ -18,22 +18,30 @@ from urllib.parse import quote_from_bytes, urljoin
 from .app_resources import AppResources
 from .app_serving import AppServing
 from .config import DEFAULT_CONFIG
-from .context import Context, _cv_context, _in_loop, _sentinel
+from .context import Context, _cv_context, _sentinel
 from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
+from .http.interop import foreign_error_classes, is_foreign_headers, response_from_foreign
 from .http.request import Request, untrusted_host
 from .http.response import Response
 from .instance import default_instance_path
 from .json import DefaultJSONProvider, JSONProvider
+from .lifecycle import pipeline
+from .lifecycle.drive import drive_sync
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
 from .logging import create_logger
 from .routing import BuildError, Map, Rule, RuleRedirect
 from .scaffold import Scaffold, endpoint_from_view
-from .sessions import SecureCookieSessionInterface, SessionInterface, SessionMixin
-from .signals import appcontext_tearing_down, request_tearing_down
+from .sessions import (
+    SecureCookieSessionInterface,
+    SessionInterface,
+    SessionMixin,
+    refresh_wanted,
+)
 from .templating import AppTemplating
+from .threads import ensure_async, ensure_sync, run_async
 
 if TYPE_CHECKING:
     from .asgi import ASGIAdapter
@@ -62,6 +70,19 @@ def _root_path(import_name: str) -> str:
     return os.getcwd()
 
 
+def _foreign_http_error_response(error: Any) -> Any:
+    """A Werkzeug HTTP error without a handler answers with its own response, as in Flask."""
+    return error.get_response()
+
+
+_FOREIGN_HTTP_ERROR = Handler(_foreign_http_error_response)
+
+
+def _headers_like(value: Any) -> bool:
+    """Whether the second item of a view's 2-tuple is headers (else it is the status)."""
+    return isinstance(value, Headers | Mapping | list | tuple) or is_foreign_headers(value)
+
+
 class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
     """The application: create one, register views and hooks, serve it over WSGI or ASGI.
 
@@ -88,6 +109,8 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         subdomain_matching: bool = False,
         static_host: str | None = None,
     ) -> None:
+        #: The lifecycle steps (``pipeline.STEPS``) a subclass or this instance replaced.
+        self.step_overrides: dict[str, Handler] = self._find_step_overrides()
         super().__init__(import_name)
         self.root_path = root_path or _root_path(import_name)
         self.instance_path = instance_path or default_instance_path(import_name)
@@ -304,6 +327,10 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         """Route ``request`` and build its context (not pushed yet)."""
         ctx = Context(self, request)
         config = request.config = self.config
+        # a permanent session is re-sent on every request (PERF: no call without cookies)
+        cookie = request._header("cookie")
+        if cookie is not None and refresh_wanted(self, cookie):
+            ctx.session  # noqa: B018 - opens it, so it is saved with the response
         refused = request.framing_error()
         if refused is None and config.get("TRUSTED_HOSTS"):
             refused = untrusted_host(request, config["TRUSTED_HOSTS"])
@@ -409,9 +436,21 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         return response
 
     def find_error_handler(self, error: BaseException, ctx: Context) -> Handler | None:
-        """The handler for ``error``: by status code first, then by the exception's MRO."""
-        code = error.code if isinstance(error, HTTPException) else None
-        mro = type(error).__mro__
+        """The handler for ``error``: by status code first, then by the exception's MRO.
+
+        A Werkzeug HTTP error is looked up as its tumbler twin, and without a handler of
+        its own it is answered by its own response, as in Flask.
+        """
+        fallback = None
+        mro: tuple[type[BaseException], ...] | None
+        if isinstance(error, HTTPException):
+            code, mro = error.code, type(error).__mro__
+        else:
+            mro = foreign_error_classes(error)
+            if mro is None:
+                code, mro = None, type(error).__mro__
+            else:  # PERF: tumbler's own errors never take this branch (the 404 path)
+                code, fallback = getattr(error, "code", None), _FOREIGN_HTTP_ERROR
         hooks = ctx.hooks
         for scope in hooks.error_scopes if hooks is not None else (None,):
             spec = self.error_handler_spec.get(scope)
@@ -424,7 +463,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
                         handler = handlers.get(cls)
                         if handler is not None:
                             return handler
-        return None
+        return fallback
 
     def make_response(self, rv: Any) -> Response:
         """Turn a view's return value into a Response (Flask's rules)."""
@@ -437,7 +476,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             if size == 3:
                 rv, status, headers = rv
             elif size == 2:
-                if isinstance(rv[1], Headers | Mapping | list | tuple):
+                if _headers_like(rv[1]):
                     rv, headers = rv
                 else:
                     rv, status = rv
@@ -462,11 +501,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             rv = self.response_class(rv, status=status, headers=headers)
             status = headers = None
         else:
-            raise TypeError(
-                "The view function did not return a valid response. The return type must be "
-                "a string, bytes, dict, list, tuple with headers or status, Response "
-                f"instance, or an iterator, but it was a {type(rv).__name__}."
-            )
+            rv = self._response_from_other(rv)
         if status is not None:
             if isinstance(status, str | bytes):
                 rv.status = status.decode("latin-1") if isinstance(status, bytes) else status
@@ -477,13 +512,23 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         response: Response = rv
         return response
 
-    def log_exception(self, ctx: Context, error: BaseException) -> None:
-        """Log an unhandled exception with its traceback, method and path."""
-        request = ctx.request
-        where = f"{request.path!a} [{request.method}]" if request is not None else "(no request)"
-        self.logger.error(
-            "Exception on %s", where, exc_info=(type(error), error, error.__traceback__)
+    def _response_from_other(self, rv: Any) -> Response:
+        """A Werkzeug response or HTTP exception (Flask accepts them), else a TypeError."""
+        foreign = response_from_foreign(rv, self.response_class)
+        if foreign is not None:
+            return foreign
+        raise TypeError(
+            "The view function did not return a valid response. The return type must be "
+            "a string, bytes, dict, list, tuple with headers or status, Response "
+            f"instance, or an iterator, but it was a {type(rv).__name__}."
         )
+
+    def log_exception(self, exc_info: Any) -> None:
+        """Log an unhandled exception (``sys.exc_info()`` form) with the method and path."""
+        ctx = _cv_context.get()
+        request = ctx.request if ctx is not None else None
+        where = f"{request.path!a} [{request.method}]" if request is not None else "(no request)"
+        self.logger.error("Exception on %s", where, exc_info=exc_info)
 
     def log_teardown_error(self, handler: Handler, error: BaseException) -> None:
         """Log an exception raised by a teardown or after-response callback."""
@@ -511,6 +556,116 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         interface = self.session_interface
         if session is not None and not interface.is_null_session(session):
             interface.save_session(self, session, response)
+
+    # The lifecycle steps, with Flask's names -------------------------------------------------
+    # The pipeline calls these by name when a subclass or the instance replaces one (as
+    # Flask-CORS replaces handle_exception); the defaults run the pipeline's own step right
+    # here, sync hooks inline and async ones through ``run_async``.
+
+    def _find_step_overrides(self) -> dict[str, Handler]:
+        found: dict[str, Handler] = {}
+        for name in pipeline.STEPS:
+            own = self.__dict__.get(name)
+            default = getattr(Tumbler, name)
+            if own is not None:
+                if getattr(own, "__func__", None) is default and own.__self__ is self:
+                    continue  # the default, put back (monkeypatch's undo does this)
+                found[name] = Handler(own)
+            elif getattr(type(self), name) is not default:
+                found[name] = Handler(getattr(self, name))
+        return found
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name in pipeline.STEPS:
+            self.step_overrides = self._find_step_overrides()
+
+    def __delattr__(self, name: str) -> None:
+        super().__delattr__(name)
+        if name in pipeline.STEPS:
+            self.step_overrides = self._find_step_overrides()
+
+    def _step(self, step: Any, *args: Any, request_needed: bool = True) -> Any:
+        """Run one of the pipeline's steps here, for the context being handled."""
+        ctx = _cv_context.get()
+        if ctx is None or (request_needed and ctx.request is None):
+            raise RuntimeError(f"{step.__name__}() needs an active request.")
+        if ctx.hooks is None:  # a hand-pushed app context: the app's own callbacks
+            ctx.hooks = HookSet.build(
+                (),
+                self.url_value_preprocessors,
+                self.before_request_funcs,
+                self.after_request_funcs,
+                self.teardown_request_funcs,
+                self.teardown_appcontext_funcs,
+            )
+        return drive_sync(step(self, ctx, *args), run_async)
+
+    def preprocess_request(self) -> Any:
+        """Run the URL value preprocessors and ``before_request`` hooks; non-None answers."""
+        return self._step(pipeline.preprocess_request)
+
+    def dispatch_request(self) -> Any:
+        """Call the view with the URL's values; return what it returned."""
+        return self._step(pipeline.dispatch_request)
+
+    def full_dispatch_request(self) -> Response:
+        """Preprocess, dispatch, handle a user exception, then finalize: the response."""
+        response: Response = self._step(pipeline.full_dispatch_request)
+        return response
+
+    def finalize_request(self, rv: Any, from_error_handler: bool = False) -> Response:
+        """Make the response from ``rv``, run ``process_response``, send request_finished."""
+        response: Response = self._step(pipeline.finalize_request, rv, from_error_handler)
+        return response
+
+    def process_response(self, response: Response) -> Response:
+        """Run this request's callbacks and the ``after_request`` hooks, then save the session."""
+        result: Response = self._step(pipeline.process_response, response)
+        return result
+
+    def handle_user_exception(self, e: Exception) -> Any:
+        """The error handler's answer for ``e``; re-raised when no handler matches."""
+        return self._step(pipeline.handle_user_exception, e)
+
+    def handle_http_exception(self, e: HTTPException) -> Any:
+        """The handler's answer for an HTTP error, or the error itself as the response."""
+        return self._step(pipeline.handle_http_exception, e)
+
+    def handle_exception(self, e: Exception) -> Response:
+        """Log an unhandled exception and answer 500 (or re-raise, ``PROPAGATE_EXCEPTIONS``)."""
+        response: Response = self._step(pipeline.handle_exception, e)
+        return response
+
+    def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:
+        """Call the ``teardown_request`` callbacks (blueprints', then the app's) with ``exc``
+        (by default the exception being handled); send request_tearing_down.
+
+        The pipeline calls it at the end of each request, and popping a hand-pushed request
+        context calls it. A callback that raises is logged and the others still run.
+        """
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        self._step(pipeline.do_teardown_request, exc, request_needed=False)
+
+    def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:
+        """Call the ``teardown_appcontext`` callbacks, last registered first, with ``exc``;
+        send appcontext_tearing_down. Also when a hand-pushed app context is popped."""
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
+        self._step(pipeline.do_teardown_appcontext, exc, request_needed=False)
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """``func`` callable from sync code (Flask): an ``async def`` one waits for its result.
+
+        Under ASGI, on a request's worker thread, the coroutine runs on the server's event
+        loop; under WSGI on the thread's long-lived loop (never a new loop per call).
+        """
+        return ensure_sync(func)
+
+    def ensure_async(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """``func`` awaitable from async code: a sync one runs on the request's thread."""
+        return ensure_async(func)
 
     # Contexts, URLs and testing ---------------------------------------------------------------
 
@@ -549,44 +704,6 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             self._got_first_request = False
             self._hooksets.clear()
             self._dispatch.clear()
-
-    def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:
-        """Run the current request's ``teardown_request`` callbacks (blueprints', then the app's).
-
-        Popping a hand-pushed request context calls this. Each callback gets ``exc``; one
-        that raises is logged and the others still run.
-        """
-        if exc is _sentinel:
-            exc = sys.exc_info()[1]
-        ctx = _cv_context.get()
-        request = ctx.request if ctx is not None else None
-        scopes: list[str | None] = [*(request.blueprints if request is not None else ()), None]
-        for scope in scopes:
-            self._run_teardown(reversed(self.teardown_request_funcs.get(scope, ())), exc)
-        if request_tearing_down.receivers:
-            request_tearing_down.send(self, _async_wrapper=_in_loop, exc=exc)
-
-    def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:
-        """Run the ``teardown_appcontext`` callbacks, last registered first.
-
-        Popping a hand-pushed context (``with app.app_context():``) calls this. Each
-        callback gets ``exc``; one that raises is logged and the others still run.
-        """
-        if exc is _sentinel:
-            exc = sys.exc_info()[1]
-        self._run_teardown(reversed(self.teardown_appcontext_funcs), exc)
-        if appcontext_tearing_down.receivers:
-            appcontext_tearing_down.send(self, _async_wrapper=_in_loop, exc=exc)
-
-    def _run_teardown(self, handlers: Iterable[Handler], exc: BaseException | None) -> None:
-        for handler in handlers:
-            try:
-                if handler.is_async:
-                    _in_loop(handler.func)(exc)
-                else:
-                    handler.func(exc)
-            except Exception as error:
-                self.log_teardown_error(handler, error)
 
     @cached_property
     def cli(self) -> AppGroup:

@@ -1,25 +1,32 @@
 """The ASGI adapter: scope and ``receive`` in, ``send`` out, plus lifespan.
 
-It translates and drives; the lifecycle itself is ``lifecycle/pipeline.py``.
+It translates and drives; the lifecycle itself is ``lifecycle/``.
 
 * ``async def`` user code is awaited on the event loop.
-* Sync user code runs where ``loop_guard.py`` places it: by default on the loop, timed, until
-  an endpoint proves it blocks, then on worker threads. On a thread, the rest of the pipeline
-  is advanced there until it asks for an async call or ends, so an all-sync request costs one
-  thread hop, not one per hook (a hop costs tens of microseconds, docs/performance.md).
+* Sync user code runs on the request's worker thread (``threads.RequestThread``): one
+  thread per request, taken at its first sync call and kept to its end, so every sync hook,
+  the view, callbacks, teardown and each chunk of a sync body run on the same thread. The
+  pipeline itself is advanced there while its calls stay sync: a stretch of sync calls costs
+  one hop. A request that runs only ``async def`` code takes no thread.
+* Sync code runs on the loop only where the developer asked: ``ASGI_SYNC_IN_THREADS = False``
+  for the whole app, or ``@sync_on_loop`` on a view for its route. Never decided at run time.
 * The body is read before the pipeline starts (bounded by ``MAX_CONTENT_LENGTH``), so
   ``request.form``, ``json`` and ``get_data()`` work in sync and async views alike; a view
   marked ``stream_request_body`` reads it as it arrives instead (``asgi_body.py``).
 * A streamed body is sent chunk by chunk while ``receive`` is watched for the client leaving;
-  then the generator is closed, teardown runs and on-close callbacks run.
+  then the body is closed, teardown runs and on-close callbacks run.
+* The last message of a response goes out with the context variable cleared (no user code
+  runs in ``send``). A server may copy the current contextvars in ``send()``: uvicorn's
+  keep-alive timer does, and that copy stayed in the loop's timer heap with this whole
+  request until the timer was cancelled and purged. Those objects outlived young-generation
+  collections, and the full collections that followed (10-25 ms each, several a second under
+  load) were tumbler's p99 latency. Teardown and on-close code get the context back.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextvars
-from collections.abc import Awaitable, Callable, Generator, Iterator, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -28,11 +35,20 @@ from .context import Context, _cv_context
 from .http.request import ASGIRequest
 from .http.response import Response
 from .idle_timer import IdleTimer
-from .lifecycle.drive import after_direct, call_direct, resume, run_calls, start
+from .lifecycle.drive import resume, run_calls, run_calls_here
 from .lifecycle.handler import Handler
-from .lifecycle.pipeline import Call, direct_view, finish, handle
-from .loop_guard import THREADS, TIMED, LoopGuard, endpoint_of
+from .lifecycle.pipeline import Call, finish, handle
+from .lifecycle.policy import (
+    BODILESS,
+    client_left,
+    context_popped,
+    context_pushed,
+    needs_finish,
+    sends_body,
+    stream_failed,
+)
 from .signals import appcontext_popped, appcontext_pushed
+from .threads import RequestThread, WorkerPool
 
 if TYPE_CHECKING:
     from .app import Tumbler
@@ -51,14 +67,12 @@ _END = object()
 class ASGIAdapter:
     """``app.asgi_app``: the ASGI 3 application."""
 
-    __slots__ = ("_executor", "_idle", "app", "guard")
+    __slots__ = ("_idle", "_pool", "app")
 
     def __init__(self, app: Tumbler) -> None:
         self.app = app
-        self._executor: ThreadPoolExecutor | None = None
         self._idle: IdleTimer | None = None
-        #: Where sync code runs; remembers the endpoints that blocked the loop.
-        self.guard = LoopGuard()
+        self._pool: WorkerPool | None = None
 
     async def _other(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -72,75 +86,83 @@ class ASGIAdapter:
 
     # Threads ------------------------------------------------------------------------------------
 
-    def _in_thread(self, func: Callable[..., T], *args: Any) -> asyncio.Future[T]:
-        executor = self._executor
-        if executor is None:
-            executor = self._executor = ThreadPoolExecutor(
-                max_workers=int(self.app.config["ASGI_THREADS"]), thread_name_prefix="tumbler"
-            )
-        run = contextvars.copy_context().run
-        return asyncio.get_running_loop().run_in_executor(executor, run, func, *args)
+    @property
+    def pool(self) -> WorkerPool:
+        """The worker threads for sync code (``ASGI_THREADS`` of them at most)."""
+        pool = self._pool
+        if pool is None:
+            pool = self._pool = WorkerPool(int(self.app.config["ASGI_THREADS"]))
+        return pool
 
-    async def _drive(self, gen: Any, ctx: Context, place: int) -> Any:
-        call, result = start(gen)
-        if call is not None:
-            result = await self._drive_from(gen, call, ctx, place)
-        return result
+    def thread_for(self, ctx: Context) -> RequestThread:
+        """The request's worker thread: made at its first sync run (taken from the pool
+        then), the same one for the rest of the request."""
+        thread = ctx.sync_thread
+        if thread is None:
+            thread = ctx.sync_thread = RequestThread(self.pool)
+        return thread
 
-    async def _drive_from(self, gen: Any, call: Call, ctx: Context, place: int) -> Any:
-        """Make the pipeline's calls from ``call`` on: async ones awaited, sync ones placed.
+    def _sync_on_loop(self, ctx: Context) -> bool:
+        """Whether the request's sync code runs on the loop: only where the developer asked
+        (``ASGI_SYNC_IN_THREADS = False``, or ``@sync_on_loop`` on the route's view)."""
+        view = ctx.view
+        return not self.app.config["ASGI_SYNC_IN_THREADS"] or (view is not None and view.on_loop)
 
-        With the default placement every stretch of the pipeline that runs here (it may call
-        sync hooks in place, ``ctx.sync_here``) is timed for the loop guard.
-        """
-        timed = place == TIMED
-        limit = self.app.config["ASGI_SYNC_BLOCK_LIMIT"] if timed else 0.0
-        # PERF: when the hooks and the view are all async, only a sync after_this_request
-        # callback could run here in place: no clock reads until one is registered (0.1 µs
-        # an await).
-        hooks, view = ctx.hooks, ctx.view
-        all_async = hooks is not None and hooks.all_async and (view is None or view.is_async)
-        always = timed and not all_async
+    async def _drive(self, gen: Any, ctx: Context) -> Any:
+        """Run a pipeline generator to its end: its async calls awaited here, its sync ones
+        on the request's worker thread (or here, for a route that opted in)."""
+        try:
+            call: Call = gen.send(None)
+        except StopIteration as stop:
+            return stop.value
+        return await self._drive_from(gen, call, ctx)
+
+    async def _drive_from(self, gen: Any, call: Call | None, ctx: Context) -> Any:
+        """``_drive`` from the generator's first call on."""
         result: Any = None
-        began = 0.0
-        while True:
-            handler, args, kwargs = call
+        while call is not None:
+            handler = call[0]
             if handler.is_async:
+                args, kwargs = call[1], call[2]
                 try:
                     value = await (handler.func(*args, **kwargs) if kwargs else handler.func(*args))
-                except BaseException as raised:
-                    watch = timed
-                    began = perf_counter()
-                    next_call, result = resume(gen, None, raised)
-                else:
-                    # PERF: the all-async loop, with nothing else: no clock, no bool() call
-                    # (0.05 µs a call; ctx.deferred is an instance attribute for this)
-                    if not (always or (timed and ctx.deferred)):
-                        try:
-                            call = gen.send(value)
-                        except StopIteration as stop:
-                            return stop.value
-                        continue
-                    watch = True
-                    began = perf_counter()
-                    try:  # resume() inline for the commonest step
-                        next_call = gen.send(value)
-                    except StopIteration as stop:
-                        next_call, result = None, stop.value
-            elif place == THREADS:
-                watch = False
-                next_call, result = await self._in_thread(run_calls, gen, call, None)
-            else:
-                watch = timed
-                began = perf_counter()
-                next_call, result = run_calls(gen, call, None)
-            if watch:
-                elapsed = perf_counter() - began
-                if elapsed > limit:
-                    self.guard.timed(ctx, elapsed)
-            if next_call is None:
-                return result
-            call = next_call
+                except BaseException as raised:  # thrown back in: the pipeline decides
+                    call, result = resume(gen, None, raised)
+                    continue
+                try:
+                    call = gen.send(value)
+                except StopIteration as stop:
+                    return stop.value
+            elif ctx.sync_here:  # on the loop: the route or the app opted in
+                call, result = self._run_on_loop(ctx, run_calls, gen, call, None)
+            else:  # this and the sync calls after it, on the request's thread: one hop
+                thread = ctx.sync_thread or self.thread_for(ctx)
+                call, result = await thread.run(run_calls_here, gen, call, ctx)
+        return result
+
+    def _run_on_loop(self, ctx: Context, func: Callable[..., T], *args: Any) -> T:
+        """Sync code on the loop, where the developer put it. In debug mode a run that holds
+        the loop longer than ``ASGI_SYNC_WARN_AFTER`` seconds is logged; nothing moves."""
+        app = self.app
+        if not app.debug:
+            return func(*args)
+        began = perf_counter()
+        try:
+            return func(*args)
+        finally:
+            held = perf_counter() - began
+            limit = app.config.get("ASGI_SYNC_WARN_AFTER")
+            if limit is not None and held > limit:
+                rule = ctx.url_rule
+                app.logger.warning(
+                    "Sync code of endpoint %r held the event loop for %.1f ms (more than "
+                    "ASGI_SYNC_WARN_AFTER = %g s). It runs on the loop because the route or "
+                    "the app asked for it (sync_on_loop, ASGI_SYNC_IN_THREADS = False); "
+                    "while it runs, no other request of this worker makes progress.",
+                    None if rule is None else rule.endpoint,
+                    held * 1000,
+                    limit,
+                )
 
     def _idle_timer(self) -> IdleTimer:
         """The body-read idle timer of the running event loop."""
@@ -150,118 +172,84 @@ class ASGIAdapter:
             timer = self._idle = IdleTimer(loop)
         return timer
 
-    async def _call(self, handler: Handler, *args: Any) -> Any:
-        if handler.is_async:
-            return await handler.func(*args)
-        return await self._in_thread(handler.func, *args)
-
     # HTTP ---------------------------------------------------------------------------------------
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: C901
-        # C901: one request's path, inline on purpose (PERF comments below); it reads top-down.
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self._other(scope, receive, send)
             return
         # PERF: an HTTP request is handled right here, one coroutine less (0.1 µs).
         app = self.app
-        config = app.config
         request = ASGIRequest(scope if type(scope) is dict else dict(scope))
         ctx = app.request_context_for(request)
-        receive = await receive_body(request, ctx.view, receive, config, self._idle_timer)
-        hooks = ctx.hooks
-        assert hooks is not None  # (set by request_context_for)
+        receive = await receive_body(request, ctx.view, receive, app.config, self._idle_timer)
+        ctx.thread_lender = self  # (for ensure_async)
+        if self._sync_on_loop(ctx):  # the opt-in: sync code in place, on the loop
+            ctx.sync_here = True
         token = _cv_context.set(ctx)
-        pushed = True
         try:
             if appcontext_pushed.receivers:
-                await appcontext_pushed.send_async(app)
-            guard = self.guard
-            if guard.threaded or config["ASGI_SYNC_IN_THREADS"] != "auto":
-                place = guard.placement(config, ctx)
-                ctx.sync_here = place != THREADS
-            else:
-                place = TIMED  # PERF: the default, decided without a call (0.1 µs)
-                ctx.sync_here = True
-            # PERF: sync code allowed on the loop runs here, without a coroutine per drive;
-            # a request that runs nothing but a sync view, without the pipeline generator
-            # (and one with hooks without the call that would say so: 50 ns).
-            began = perf_counter()
-            view = direct_view(ctx) if hooks.bare else None
-            if view is None or (place == THREADS and not view.is_async):
-                gen: Response | Generator[Call, Any, Response] = handle(app, ctx)
-            elif view.is_async:
-                try:
-                    args = ctx.view_args
-                    rv = await (view.func(**args) if args else view.func())
-                except BaseException as error:  # as if thrown into the pipeline at the view
-                    gen = handle(app, ctx, (None, error))
-                else:
-                    gen = after_direct(app, ctx, rv)
-                began = perf_counter()  # awaiting is not holding the loop
-            else:
-                gen = call_direct(app, ctx, view, None)
-            call: Call | None = None
-            if isinstance(gen, Response):
-                response = gen
-            else:
-                # PERF: next() reports the end without a StopIteration to catch (0.1 µs)
-                call = next(gen, None)
-                if call is None:  # finished in one go: every call was made in place
-                    response = ctx.response  # type: ignore[assignment]  # PERF: not cast()
-                elif place != THREADS and not call[0].is_async:
-                    call, response = run_calls(gen, call, None)
-            if place == TIMED:
-                elapsed = perf_counter() - began
-                if elapsed > config["ASGI_SYNC_BLOCK_LIMIT"]:
-                    guard.timed(ctx, elapsed)
-            if call is not None:
-                response = await self._drive_from(gen, call, ctx, place)
-            buffered = type(response.response) is list and request.method != "HEAD"
+                await self._drive(context_pushed(app), ctx)
+            gen = handle(app, ctx)
+            # PERF: next() reports a pipeline that made no call (a plain 404) without a
+            # StopIteration to catch; the response is then on the context.
+            call = (
+                next(gen, None)
+                if not ctx.sync_here
+                else self._run_on_loop(ctx, next, gen, None)  # (sync code in place)
+            )
+            response: Response = (
+                ctx.response  # type: ignore[assignment]  # (set when call is None; not cast(): PERF)
+                if call is None
+                else await self._drive_from(gen, call, ctx)
+            )
             try:
-                start = {
-                    "type": "http.response.start",
-                    "status": response._status_code,
-                    "headers": _encode_headers(response.headers._list),
-                }
-                if buffered:
-                    # The last message goes out with the context variable reset (no user
-                    # code runs in send). A server may copy the current contextvars in
-                    # send(): uvicorn's keep-alive timer does, and that copy stayed in the
-                    # loop's timer heap with this whole request (context, request, response)
-                    # until the timer was cancelled and purged. Those objects outlived
-                    # young-generation collections, and the full collections that followed
-                    # (10-25 ms each, several a second under load) were tumbler's p99
-                    # latency under uvicorn.
-                    _cv_context.reset(token)
-                    pushed = False
-                await send(start)
-                if buffered:
+                if type(response.response) is list and request.method not in BODILESS:
+                    # PERF: the commonest answer, sent right here (0.2 µs)
+                    start = {
+                        "type": "http.response.start",
+                        "status": response._status_code,
+                        "headers": _encode_headers(response.headers._list),
+                    }
+                    _cv_context.set(None)  # before the last message (module docstring)
+                    await send(start)
                     chunks = response.response
                     body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
                     await send({"type": "http.response.body", "body": body})
-                elif request.method == "HEAD":
-                    await _close_body(response)  # (an async body's aclose() may need it)
-                    _cv_context.reset(token)
-                    pushed = False
-                    await send({"type": "http.response.body", "body": b""})
-                else:  # the sender task drops the context before its last message
-                    await self._stream(ctx, response, receive, send)
+                else:
+                    await self._send_response(ctx, response, receive, send)
             finally:
-                if not ctx.torn_down or response._on_close is not None or app._after_response:
-                    if not pushed:  # teardown and on-close code run in the context
-                        token = _cv_context.set(ctx)
-                        pushed = True
-                    await self._drive(finish(app, ctx, response), ctx, place)
+                if needs_finish(app, ctx, response):
+                    _cv_context.set(ctx)  # teardown and on-close code run in the context
+                    await self._drive(finish(app, ctx, response), ctx)
         finally:
-            if pushed:
+            try:
+                if appcontext_popped.receivers:
+                    await self._drive(context_popped(app), ctx)
+            finally:
                 _cv_context.reset(token)
-            if request._to_close is not None:
-                request.close()
-            if appcontext_popped.receivers:
-                await appcontext_popped.send_async(app)
+                if ctx.sync_thread is not None:
+                    ctx.sync_thread.release()
+                if request._to_close is not None:
+                    request.close()
         preserve = scope.get("tumbler.preserve_context")
         if preserve is not None:
             preserve(ctx)
+
+    async def _send_response(
+        self, ctx: Context, response: Response, receive: Receive, send: Send
+    ) -> None:
+        """The answer to HEAD (the body closed unread), or a streamed body."""
+        assert ctx.request is not None
+        start = _start_message(response)
+        if sends_body(ctx.request.method):
+            await send(start)
+            await self._stream(ctx, response, receive, send)
+            return
+        await self._close_body(ctx, response)  # (an async body's aclose() may need it)
+        _cv_context.set(None)  # before the last message (module docstring)
+        await send(start)
+        await send({"type": "http.response.body", "body": b""})
 
     async def _stream(self, ctx: Context, response: Response, receive: Receive, send: Send) -> None:
         sender = asyncio.ensure_future(self._send_chunks(ctx, response, send))
@@ -273,49 +261,61 @@ class ASGIAdapter:
                 if not task.done():
                     task.cancel()
             await asyncio.gather(sender, watcher, return_exceptions=True)
-            await _close_body(response)
+            await self._close_body(ctx, response)
 
     async def _send_chunks(self, ctx: Context, response: Response, send: Send) -> None:
-        body: Any = response.response
         try:
-            if hasattr(body, "__aiter__"):
-                async for chunk in body:
+            async for chunk in self._chunks(ctx, response.response):
+                try:
                     await send(_chunk_message(chunk))
-            else:
-                chunks = iter(body)
-                guard = self.guard
-                place = guard.placement(self.app.config, ctx)
-                while True:
-                    if place == THREADS:
-                        pending = self._in_thread(next, chunks, _END)
-                        try:
-                            chunk = await asyncio.shield(pending)
-                        except asyncio.CancelledError:
-                            # The client left: let the running next() finish, so the
-                            # generator can be closed (it cannot close while executing).
-                            await asyncio.wait((pending,))
-                            raise
-                    elif place == TIMED:
-                        began = perf_counter()
-                        chunk = next(chunks, _END)
-                        guard.timed(ctx, perf_counter() - began)
-                        if endpoint_of(ctx) in guard.threaded:  # moved: the next chunk too
-                            place = THREADS
-                    else:
-                        chunk = next(chunks, _END)
-                    if chunk is _END:
-                        break
-                    await send(_chunk_message(chunk))
+                except OSError as error:  # the client left (lifecycle/policy.py)
+                    client_left(self.app.logger, error)
+                    return
         except asyncio.CancelledError:
             raise
         except Exception as error:
             # The status line is gone: stop without completing the body, so the server
             # closes the connection and the client sees a truncated response.
-            ctx.error = error
-            self.app.log_exception(ctx, error)
+            await self._drive(stream_failed(self.app, ctx, error), ctx)
             return
-        _cv_context.set(None)  # in this task's own copy: see the buffered case in __call__
-        await send({"type": "http.response.body", "body": b""})
+        _cv_context.set(None)  # in this task's own copy (module docstring)
+        try:
+            await send({"type": "http.response.body", "body": b""})
+        except OSError as error:
+            client_left(self.app.logger, error)
+
+    async def _close_body(self, ctx: Context, response: Response) -> None:
+        """Close the body iterable: a sync one on the request's thread (its ``finally``
+        blocks are sync user code, and a ``next()`` the client's leaving cancelled may still
+        run there: the thread runs this after it)."""
+        body: Any = response.response
+        aclose = getattr(body, "aclose", None)
+        if aclose is not None:
+            await aclose()
+            return
+        close = getattr(body, "close", None)
+        if close is None or not isinstance(body, Iterator):
+            return
+        if ctx.sync_here:
+            close()
+        else:
+            await self.thread_for(ctx).run(close)
+
+    async def _chunks(self, ctx: Context, body: Any) -> Any:
+        """The chunks of a body: an async one as it is, a sync one on the request's thread."""
+        if hasattr(body, "__aiter__"):
+            async for chunk in body:
+                yield chunk
+            return
+        chunks = iter(body)
+        while True:
+            if ctx.sync_here:
+                chunk = self._run_on_loop(ctx, next, chunks, _END)
+            else:
+                chunk = await self.thread_for(ctx).run(next, chunks, _END)
+            if chunk is _END:
+                return
+            yield chunk
 
     # Lifespan -----------------------------------------------------------------------------------
 
@@ -331,9 +331,8 @@ class ASGIAdapter:
                 await send({"type": "lifespan.startup.complete"})
             elif kind == "lifespan.shutdown":
                 failed = await self._run_all(self.app.after_serving_funcs)
-                if self._executor is not None:
-                    self._executor.shutdown(wait=False)
-                    self._executor = None
+                if self._pool is not None:  # waits for running sync code, stops the threads
+                    await self._pool.close()
                 if failed is not None:
                     await send({"type": "lifespan.shutdown.failed", "message": failed})
                 else:
@@ -342,11 +341,19 @@ class ASGIAdapter:
 
     async def _run_all(self, handlers: list[Handler]) -> str | None:
         for handler in handlers:
+            thread = RequestThread(self.pool)
             try:
-                await self._call(handler)
+                if handler.is_async:
+                    await handler.func()
+                elif not self.app.config["ASGI_SYNC_IN_THREADS"]:
+                    handler.func()
+                else:
+                    await thread.run(handler.func)
             except Exception as error:
                 self.app.logger.exception("Error in lifespan hook %s", handler.name)
                 return f"{type(error).__name__}: {error}"
+            finally:
+                thread.release()
         return None
 
 
@@ -391,6 +398,14 @@ def _encode_headers(pairs: list[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     return encoded
 
 
+def _start_message(response: Response) -> Message:
+    return {
+        "type": "http.response.start",
+        "status": response._status_code,
+        "headers": _encode_headers(response.headers._list),
+    }
+
+
 def _chunk_message(chunk: Any) -> Message:
     data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
     return {"type": "http.response.body", "body": data, "more_body": True}
@@ -401,14 +416,3 @@ async def _wait_disconnect(receive: Receive) -> None:
         message = await receive()
         if message["type"] == "http.disconnect":
             return
-
-
-async def _close_body(response: Response) -> None:
-    body: Any = response.response
-    aclose = getattr(body, "aclose", None)
-    if aclose is not None:
-        await aclose()
-        return
-    close = getattr(body, "close", None)
-    if close is not None and isinstance(body, Iterator):
-        close()

@@ -57,13 +57,15 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # Bytes a Set-Cookie may have before set_cookie warns (browsers drop larger cookies
     # silently); 0 turns the check off. Flask's default.
     "MAX_COOKIE_SIZE": 4093,
-    # Under ASGI, where sync views, hooks and callbacks run (loop_guard.py): "auto" on the
-    # event loop, timed, until an endpoint's sync code holds the loop longer than
-    # ASGI_SYNC_BLOCK_LIMIT seconds twice, then on worker threads; True always on worker
-    # threads; False always on the loop (only for code that never blocks).
-    "ASGI_SYNC_IN_THREADS": "auto",
-    "ASGI_SYNC_BLOCK_LIMIT": 0.005,
-    # Worker threads for sync code under ASGI.
+    # Under ASGI, sync views, hooks and callbacks run on worker threads, one thread per
+    # request (threads.py). False runs them on the event loop instead, for an app whose
+    # sync code never blocks; @sync_on_loop does that for one route.
+    "ASGI_SYNC_IN_THREADS": True,
+    # In debug mode, sync code put on the loop that holds it longer than this many seconds
+    # is logged as a warning (None: never). It is never moved.
+    "ASGI_SYNC_WARN_AFTER": 0.005,
+    # Worker threads for sync code under ASGI: at most this many requests run sync code at
+    # once; the others wait, in order.
     "ASGI_THREADS": 40,
 }
 

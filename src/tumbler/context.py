@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .lifecycle.hooks import HookSet
     from .routing import Rule
     from .sessions import SessionMixin
+    from .threads import RequestThread
 
 __all__ = [
     "Context",
@@ -107,8 +108,16 @@ class Context:
     routing_error: HTTPException | None = None
     error: BaseException | None = None
     torn_down = False
-    #: Set by a driver when sync user code may run wherever the pipeline runs (pipeline.py).
+    #: Set by a driver while sync user code may run wherever the pipeline runs (pipeline.py).
     sync_here = False
+    #: The pipeline's place in the after-chain (``process_response``): callbacks and
+    #: ``after_request`` hooks already run, so none runs twice when one fails.
+    deferred_done = 0
+    after_done = 0
+    #: Under ASGI, the worker thread of this request (``threads.RequestThread``), once it
+    #: ran sync code there, and the adapter that lends it one (``thread_for(ctx)``).
+    sync_thread: RequestThread | None = None
+    thread_lender: Any = None
     #: The finished response, once ``pipeline.handle`` has made it.
     response: Response | None = None
     _session: SessionMixin | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import json as _json
+import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -17,6 +18,7 @@ from email.utils import format_datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from .context import _get_context, current_context
+from .http.request import Request
 from .http.response import Response
 
 if TYPE_CHECKING:
@@ -189,3 +191,7 @@ def load(fp: IO[Any], **kwargs: Any) -> Any:
     if ctx is not None:
         return ctx.app.json.load(fp, **kwargs)
     return _json.loads(fp.read(), **kwargs)
+
+
+# Request JSON is parsed through the current app's provider, as Flask's Request does.
+Request.json_module = sys.modules[__name__]

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from .http.exceptions import HTTPException, default_exceptions
+from .http.interop import is_werkzeug_http_class, twin
 from .lifecycle.handler import Handler
 from .templating import TemplateRegistry
 
@@ -42,8 +43,9 @@ def exception_class(key: ExceptionKey) -> tuple[int | None, type[BaseException]]
             ) from None
         return key, cls
     if isinstance(key, type) and issubclass(key, BaseException):
-        if issubclass(key, HTTPException):
-            return key.code, key
+        key = twin(key)  # Werkzeug's NotFound is tumbler's NotFound
+        if issubclass(key, HTTPException) or is_werkzeug_http_class(key):
+            return getattr(key, "code", None), key
         return None, key
     if isinstance(key, BaseException):
         raise TypeError(f"{key!r} is an instance, not a class. Handlers take exception classes.")

@@ -12,12 +12,12 @@ message that says what to set.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ._install import install_hint
+from .json_tag import TaggedJSONSerializer
 
 if TYPE_CHECKING:
     from _collections_abc import dict_items, dict_keys, dict_values
@@ -32,6 +32,8 @@ __all__ = [
     "SecureCookieSessionInterface",
     "SessionInterface",
     "SessionMixin",
+    "refresh_wanted",
+    "session_json_serializer",
 ]
 
 
@@ -216,16 +218,22 @@ def _add_vary_cookie(response: Response) -> None:
         response.headers["Vary"] = f"{current}, Cookie"
 
 
-class _JSON:
-    """The payload serializer: compact JSON."""
+def refresh_wanted(app: Tumbler, cookie_header: str) -> bool:
+    """Whether to open a request's session now, so a permanent one is refreshed.
 
-    @staticmethod
-    def dumps(obj: Any) -> str:
-        return json.dumps(obj, separators=(",", ":"), sort_keys=True)
+    With ``SESSION_REFRESH_EACH_REQUEST`` (the default), Flask re-sends a permanent
+    session's cookie on every request, also when the view never reads the session. Sessions
+    open lazily here, so a request whose Cookie header holds the session cookie's name opens
+    it up front (the app asks only when the request has a Cookie header).
+    """
+    return bool(app.config["SESSION_REFRESH_EACH_REQUEST"]) and (
+        app.session_interface.get_cookie_name(app) in cookie_header
+    )
 
-    @staticmethod
-    def loads(data: str | bytes) -> Any:
-        return json.loads(data)
+
+#: The serializer of the session cookie's payload: Flask's tagged JSON, so a cookie written
+#: by a Flask app with the same ``SECRET_KEY`` reads back here, and the other way round.
+session_json_serializer = TaggedJSONSerializer()
 
 
 class SecureCookieSessionInterface(SessionInterface):
@@ -234,7 +242,7 @@ class SecureCookieSessionInterface(SessionInterface):
     salt = "cookie-session"
     digest_method: Callable[..., Any] = staticmethod(hashlib.sha1)
     key_derivation = "hmac"
-    serializer: Any = _JSON
+    serializer: Any = session_json_serializer
     session_class = SecureCookieSession
 
     def get_signing_serializer(self, app: Tumbler) -> Any:

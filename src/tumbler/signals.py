@@ -82,7 +82,7 @@ class _Strong:
 
 
 #: The signals that have receivers now. PERF: lets the pipeline skip, in one check, the
-#: lifecycle signals no one listens to (lifecycle/pipeline.py, ``direct_view``).
+#: lifecycle signals no one listens to (lifecycle/pipeline.py).
 connected: set[Signal] = set()
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import io
 import json as _json
 import mimetypes
 import os
 import secrets
 import weakref
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
@@ -27,6 +28,7 @@ from .http.response import Response
 
 if TYPE_CHECKING:
     from .app import Tumbler
+    from .sessions import SessionMixin
 
 __all__ = ["TestClient", "TestResponse", "app_base_url", "encode_multipart", "make_environ"]
 
@@ -490,6 +492,35 @@ class TestClient:
     def get_cookie(self, key: str) -> str | None:
         """Return a cookie's value from the jar."""
         return self.cookies.get(key)
+
+    @contextlib.contextmanager
+    def session_transaction(self, *args: Any, **kwargs: Any) -> Iterator[SessionMixin]:
+        """Open the session the next request will see, to read or change it (Flask's API).
+
+        Takes ``test_request_context``'s arguments. Changes are saved into the client's
+        cookies when the block ends.
+        """
+        if not self.use_cookies:
+            raise TypeError("Cookies are disabled. Create a client with 'use_cookies=True'.")
+        app = self.app
+        interface = app.session_interface
+        ctx = app.test_request_context(*args, **kwargs)
+        assert ctx.request is not None
+        if self.cookies:
+            ctx.request.environ["HTTP_COOKIE"] = "; ".join(
+                f"{key}={value}" for key, value in self.cookies.items()
+            )
+        with ctx:
+            session = interface.open_session(app, ctx.request)
+        if session is None:
+            raise RuntimeError("Session backend did not open a session.")
+        yield session
+        if interface.is_null_session(session):
+            return
+        response = app.response_class()
+        with ctx:
+            interface.save_session(app, session, response)
+        self._store_cookies(response)
 
     # Transport ---------------------------------------------------------------------------------
 

@@ -4,12 +4,13 @@
 once, when it is registered, by whether the *function* is a coroutine function
 (``lifecycle/handler.py``). So ``as_view`` decides the function's kind from the class:
 
-* every dispatch target is sync: a plain ``def`` view (placed like any sync view under ASGI);
+* every dispatch target is sync: a plain ``def`` view, run where the request's sync code
+  runs (under ASGI the request's worker thread);
 * every dispatch target is ``async def``: an ``async def`` view (awaited on the loop);
 * a ``MethodView`` mixing both, e.g. a sync ``get`` and an async ``post``: an ``async def``
-  view that awaits the handler when it is async. A sync handler of such a class is then
-  called from the event loop, so under ASGI (unless ``ASGI_SYNC_IN_THREADS`` is False) it
-  runs in ``asyncio.to_thread`` to keep the loop free; under WSGI it is called inline.
+  view that awaits the handler when it is async. A sync handler of such a class runs through
+  ``ensure_async``: under ASGI on the request's worker thread, like all the request's other
+  sync code (on the loop where the route or the app opted in); under WSGI inline.
 
 ``decorators`` are applied to the view function, as in Flask. When the view is async and a
 decorator returns a plain ``def`` wrapper (a typical ``login_required``), the result is
@@ -20,14 +21,13 @@ the event loop under ASGI; keep it cheap.
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import Callable, Collection
 from typing import Any, ClassVar, Protocol, cast
 
 from .context import _get_context
-from .http.request import ASGIRequest
 from .lifecycle.handler import is_async_callable
+from .threads import ensure_async
 
 __all__ = ["MethodView", "View", "ViewFunction", "http_method_funcs"]
 
@@ -130,18 +130,14 @@ def _awaiting(func: Callable[..., Any]) -> Callable[..., Any]:
     return view
 
 
-def _sync_in_thread() -> bool:
-    """Whether a sync handler called from an async view must leave the event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False  # already on a worker thread (a sync view under ASGI) or plain WSGI
-    ctx = _get_context()
-    if ctx is None or not isinstance(ctx.request, ASGIRequest):
-        return False  # WSGI: this thread's private loop; calling inline blocks no one
-    if ctx.view is None or not ctx.view.is_async:
-        return False  # a sync view, where the adapter placed it (loop_guard.py)
-    return bool(ctx.app.config["ASGI_SYNC_IN_THREADS"])  # "auto" too: untimed, so a thread
+_KINDS: dict[type[View], str] = {}
+
+
+def _kind_of(cls: type[View]) -> str:
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = _KINDS[cls] = cls._dispatch_kind()
+    return kind
 
 
 class MethodView(View):
@@ -187,6 +183,6 @@ class MethodView(View):
         if ctx is None or ctx.request is None:
             raise RuntimeError("MethodView.dispatch_request() needs an active request.")
         handler = self._handler_for(ctx.request.method)
-        if not is_async_callable(handler) and _sync_in_thread():
-            return asyncio.to_thread(handler, **kwargs)
+        if not is_async_callable(handler) and _kind_of(type(self)) == "mixed":
+            return ensure_async(handler)(**kwargs)  # an async view: off the loop
         return handler(**kwargs)

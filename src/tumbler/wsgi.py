@@ -1,63 +1,47 @@
 """The WSGI adapter: environ in, ``start_response`` and a body iterable out.
 
-It translates and drives; the lifecycle itself is ``lifecycle/pipeline.py``. Sync user code
-runs inline. ``async def`` user code runs on one event loop per worker thread, created on
-first use and reused for every later call (never a new loop per call).
+It translates and drives; the lifecycle itself is ``lifecycle/``. Sync user code runs
+inline. ``async def`` user code runs on one event loop per worker thread, created on first
+use and reused for every later call (never a new loop per call: ``threads.run_async``).
+
+Each request runs in its own copy of the thread's ``contextvars`` (its chunks and its
+``close()`` too), so a ContextVar a hook sets does not leak into the next request that the
+server's thread handles.
 
 A buffered response is torn down before it is returned, as in Flask. A streamed one keeps
 its context: each chunk is produced with the request context current, and teardown runs in
-``close()``, which the server calls after the last chunk or when the client went away.
+``close()``, which the server calls after the last chunk or when the client went away. An
+error while a chunk is produced propagates from the iterable after teardown and the log
+(``lifecycle/policy.py``), so the server aborts the connection.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+import contextvars
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from .context import Context, _cv_context
 from .http.request import WSGIRequest
 from .http.response import Response
-from .lifecycle.drive import call_direct, drive_request, drive_sync
-from .lifecycle.pipeline import direct_view, finish, handle
+from .lifecycle.drive import drive_request, drive_sync
+from .lifecycle.pipeline import finish, handle
+from .lifecycle.policy import (
+    BODILESS,
+    context_popped,
+    context_pushed,
+    needs_finish,
+    stream_failed,
+)
 from .signals import appcontext_popped, appcontext_pushed
+from .threads import run_async
 
 if TYPE_CHECKING:
     from .app import Tumbler
 
 __all__ = ["WSGIAdapter", "run_async"]
 
-T = TypeVar("T")
 StartResponse = Callable[..., Any]
-
-_local = threading.local()
-
-
-class _ThreadLoop:
-    """This thread's event loop; closed when the thread (and so this holder) goes away."""
-
-    __slots__ = ("loop",)
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-
-    def __del__(self) -> None:
-        if not self.loop.is_closed():
-            self.loop.close()
-
-
-def run_async(awaitable: Awaitable[T]) -> T:
-    """Run an awaitable to completion on this thread's long-lived event loop."""
-    holder: _ThreadLoop | None = getattr(_local, "holder", None)
-    if holder is None:
-        holder = _local.holder = _ThreadLoop()
-    return holder.loop.run_until_complete(awaitable)
-
-
-def _in_loop(func: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
-    """For ``Signal.send``: run an ``async def`` receiver on this thread's loop."""
-    return lambda *args, **kwargs: run_async(func(*args, **kwargs))
 
 
 def _drive(gen: Any) -> Any:
@@ -73,40 +57,36 @@ class WSGIAdapter:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        own = contextvars.copy_context()  # this request's contextvars (module docstring)
+        result: Iterable[bytes] = own.run(self._respond, own, environ, start_response)
+        return result
+
+    def _respond(
+        self, own: contextvars.Context, environ: dict[str, Any], start_response: StartResponse
+    ) -> Iterable[bytes]:
         app = self.app
         request = WSGIRequest(environ)
         ctx = app.request_context_for(request)
         ctx.sync_here = True  # this server thread is where sync code runs anyway
-        token = _cv_context.set(ctx)
+        _cv_context.set(ctx)  # in this request's own contextvars: nothing to reset
         try:
             if appcontext_pushed.receivers:
-                appcontext_pushed.send(app, _async_wrapper=_in_loop)
-            view = direct_view(ctx)
-            result = handle(app, ctx) if view is None else call_direct(app, ctx, view, run_async)
-            response = (
-                result if isinstance(result, Response) else drive_request(result, ctx, run_async)
-            )
+                _drive(context_pushed(app))
+            response = drive_request(handle(app, ctx), ctx, run_async)
         except BaseException:
             request.close()
             raise
-        finally:
-            _cv_context.reset(token)
         start_response(response.status, response.headers.to_wsgi_list())
-        head = request.method == "HEAD"
+        head = request.method in BODILESS
         preserve = environ.get("tumbler.preserve_context")
         body = response.response
-        if (
-            type(body) is list
-            and response._on_close is None
-            and preserve is None
-            and not app.after_response_hooks
-        ):
+        if type(body) is list and preserve is None and not needs_finish(app, ctx, response):
             if request._to_close is not None:  # uploads and spooled bodies
                 request.close()
             if appcontext_popped.receivers:
-                appcontext_popped.send(app, _async_wrapper=_in_loop)
+                _drive(context_popped(app))
             return [] if head else body  # PERF: no wrapper for plain answers (0.3 µs)
-        wsgi_body = WSGIBody(app, ctx, response, head, preserve)
+        wsgi_body = WSGIBody(app, ctx, response, head, preserve, own)
         file_wrapper = environ.get("wsgi.file_wrapper")
         if file_wrapper is not None and not head:
             to_wrap = getattr(response.response, "file_to_wrap", None)  # files.FileBody
@@ -122,7 +102,7 @@ class WSGIAdapter:
 class WSGIBody:
     """The body iterable for responses that stream or have code to run after sending."""
 
-    __slots__ = ("_app", "_chunks", "_closed", "_ctx", "_preserve", "_response")
+    __slots__ = ("_app", "_chunks", "_closed", "_ctx", "_own", "_preserve", "_response")
 
     def __init__(
         self,
@@ -131,11 +111,13 @@ class WSGIBody:
         response: Response,
         head: bool,
         preserve: Callable[[Context], None] | None,
+        own: contextvars.Context,
     ) -> None:
         self._app = app
         self._ctx = ctx
         self._response = response
         self._preserve = preserve
+        self._own = own
         self._closed = False
         body: Any = response.response
         if head:
@@ -149,40 +131,44 @@ class WSGIBody:
         return self
 
     def __next__(self) -> bytes:
-        ctx = self._ctx
-        ctx._enter()
+        chunk: bytes = self._own.run(self._next)
+        return chunk
+
+    def _next(self) -> bytes:
         try:
             chunk = next(self._chunks)
         except StopIteration:
             raise
         except Exception as error:
-            # The status line is gone: end the body here; the log says why.
-            ctx.error = error
-            self._app.log_exception(ctx, error)
-            raise StopIteration from None
-        finally:
-            ctx._leave()
+            # The status line is gone: teardown and the log, then the error goes on to the
+            # server, which aborts the connection (lifecycle/policy.py).
+            _drive(stream_failed(self._app, self._ctx, error))
+            self._close()
+            raise
         return chunk.encode() if isinstance(chunk, str) else bytes(chunk)
 
     def close(self) -> None:
         """Called by the server after the last chunk, or when the client went away."""
+        if not self._closed:
+            self._own.run(self._close)
+
+    def _close(self) -> None:
         if self._closed:
             return
         self._closed = True
         ctx = self._ctx
-        ctx._enter()
+        app = self._app
         try:
             try:
                 _close_iterable(self._chunks)
                 if self._response.response is not self._chunks:  # HEAD, or an async body
                     _close_iterable(self._response.response)
             except Exception as error:
-                self._app.log_exception(ctx, error)
-            _drive(finish(self._app, ctx, self._response))
+                app.log_exception((type(error), error, error.__traceback__))
+            _drive(finish(app, ctx, self._response))
         finally:
-            ctx._leave()
             if appcontext_popped.receivers:
-                appcontext_popped.send(self._app, _async_wrapper=_in_loop)
+                _drive(context_popped(app))
             if ctx.request is not None:
                 ctx.request.close()
             if self._preserve is not None:

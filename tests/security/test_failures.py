@@ -121,10 +121,20 @@ def test_asgi_disconnect_mid_stream(app: Tumbler) -> None:
 
 
 def test_exception_after_headers_wsgi(app: Tumbler, caplog: pytest.LogCaptureFixture) -> None:
-    """An error mid-stream ends the iterable; one status line, one log record."""
+    """An error mid-stream propagates from the iterable after teardown and one log record,
+    so the server aborts the connection (the client sees a truncated body)."""
+    seen: list[str] = []
+    environ = Raw(path=b"/boom-mid-stream").environ() | _base()
     with caplog.at_level(logging.ERROR):
-        result = call_wsgi(app.wsgi_app, Raw(path=b"/boom-mid-stream").environ())
-    assert result.status == 200 and result.body == b"first\n"
+        body = app.wsgi_app(environ, lambda *a: seen.append(a[0]))
+        it = iter(body)
+        assert next(it) == b"first\n"
+        with pytest.raises(RuntimeError, match="after headers"):
+            next(it)
+        assert app.events == ["teardown"]  # type: ignore[attr-defined]
+        body.close()  # type: ignore[attr-defined]  # (a server still calls it: a no-op)
+    assert seen == ["200 OK"]
+    assert app.events == ["teardown"]  # type: ignore[attr-defined]
     assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
 
 

@@ -18,9 +18,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Self, TypeVar, overload
 from urllib.parse import quote
 
+from .cookies import parse_cookie
 from .exceptions import BadRequestKeyError
 
-__all__ = ["Headers", "ImmutableMultiDict", "MultiDict"]
+__all__ = ["Headers", "ImmutableMultiDict", "MultiDict", "RequestCookies"]
 
 T = TypeVar("T")
 _MISSING: Any = object()
@@ -232,6 +233,83 @@ class ImmutableMultiDict(MultiDict):
         return hash(tuple(self.items(multi=True)))
 
 
+class RequestCookies(dict[str, str]):
+    """``request.cookies``: a read-only dict of first values with MultiDict's methods.
+
+    The first value of a repeated name wins for ``[]`` and ``get``, as in Werkzeug;
+    ``getlist`` reads every value from the header. A missing key is a 400
+    (``BadRequestKeyError``), as for ``request.args``. PERF: a dict subclass built from the
+    parsed dict, so a lookup costs what a dict lookup costs.
+    """
+
+    # The Cookie header it was parsed from, for ``getlist``. PERF: a slot, not a __dict__.
+    __slots__ = ("_header",)
+    _header: str
+
+    @classmethod
+    def from_header(cls, header: str) -> RequestCookies:
+        """Parse a Cookie header (PERF: dict's own constructor, one attribute set)."""
+        cookies = cls(parse_cookie(header))
+        cookies._header = header
+        return cookies
+
+    def __missing__(self, key: str) -> str:
+        raise BadRequestKeyError(key)
+
+    def get(self, key: str, default: Any = None, type: Callable[[str], Any] | None = None) -> Any:
+        """The first value of ``key`` converted by ``type``; ``default`` if missing or bad."""
+        value = dict.get(self, key, _MISSING)
+        if value is _MISSING:
+            return default
+        if type is None:
+            return value
+        try:
+            return type(value)
+        except (ValueError, TypeError):
+            return default
+
+    def getlist(self, key: str, type: Callable[[str], T] | None = None) -> list[Any]:
+        """Every value the client sent for ``key``, in order."""
+        if key not in self:
+            return []
+        values = [self[key]]
+        header: str | None = getattr(self, "_header", None)
+        if header is not None and header.count(key) > 1:
+            values = []
+            for part in header.split(";"):
+                value = parse_cookie(part).get(key)
+                if value is not None:
+                    values.append(value)
+        if type is None:
+            return values
+        converted = []
+        for value in values:
+            try:
+                converted.append(type(value))
+            except (ValueError, TypeError):
+                pass
+        return converted
+
+    def items(self, multi: bool = False) -> Any:
+        """(name, first value) pairs, or every pair with ``multi=True``."""
+        if not multi:
+            return dict.items(self)
+        return [(key, value) for key in self for value in self.getlist(key)]
+
+    def lists(self) -> list[tuple[str, list[str]]]:
+        """(name, every value) pairs."""
+        return [(key, self.getlist(key)) for key in self]
+
+    def to_dict(self, flat: bool = True) -> dict[str, Any]:
+        """A plain dict of first values, or of lists with ``flat=False``."""
+        return dict(self) if flat else dict(self.lists())
+
+    def _immutable(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"'{type(self).__name__}' objects are immutable")
+
+    __setitem__ = __delitem__ = setdefault = pop = popitem = update = clear = _immutable
+
+
 _UNSAFE = ("\r", "\n", "\0")
 # RFC 9110 §5.6.2 token: all a field name may hold (no space, colon, control or non-ASCII).
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -312,6 +390,40 @@ def _environ_name(key: str) -> str:
     return name
 
 
+def _pairs_of(other: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """The (name, value) pairs of a mapping (list values: several), MultiDict or iterable."""
+    if not isinstance(other, Mapping):
+        return list(other)
+    lists = getattr(other, "lists", None) if type(other) is not dict else None
+    if lists is not None:  # a MultiDict, ours or Werkzeug's: every value of every key
+        return [(key, item) for key, values in lists() for item in values]
+    return [
+        (key, item)
+        for key, value in other.items()
+        for item in (value if isinstance(value, list | tuple) else (value,))
+    ]
+
+
+def _with_options(value: Any, options: Mapping[str, Any]) -> str:
+    """``value; key=val`` as Werkzeug writes header parameters (``_`` in a key becomes ``-``)."""
+    parts = [str(value)]
+    for key, option in options.items():
+        key = key.replace("_", "-")
+        if option is None or option is False:
+            continue
+        if option is True:
+            parts.append(key)
+            continue
+        text = str(option)
+        if not _TOKEN.fullmatch(text):
+            text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        parts.append(f"{key}={text}")
+    return "; ".join(parts)
+
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
 class Headers:
     """HTTP headers: ordered (name, value) pairs, case-insensitive lookups, several values."""
 
@@ -361,7 +473,19 @@ class Headers:
 
     # Reading ------------------------------------------------------------------------------------
 
-    def __getitem__(self, name: str) -> str:
+    @overload
+    def __getitem__(self, name: str) -> str: ...
+    @overload
+    def __getitem__(self, name: int) -> tuple[str, str]: ...
+    @overload
+    def __getitem__(self, name: slice) -> Headers: ...
+
+    def __getitem__(self, name: str | int | slice) -> Any:
+        if type(name) is not str:  # Werkzeug: an index gives a pair, a slice a Headers
+            if isinstance(name, slice):
+                return Headers._trusted(self._list[name])
+            if isinstance(name, int):
+                return self._list[name]
         lower = name.lower()
         for key, value in self._list:
             if key.lower() == lower:
@@ -419,16 +543,20 @@ class Headers:
     def __bool__(self) -> bool:
         return bool(self._list)
 
-    def keys(self) -> list[str]:
-        """Header names in order (a repeated name appears each time)."""
+    def keys(self, lower: bool = False) -> list[str]:
+        """Header names in order (a repeated name appears each time); lower-cased if asked."""
+        if lower:
+            return [key.lower() for key, _ in self._list]
         return [key for key, _ in self._list]
 
     def values(self) -> list[str]:
         """Header values in order."""
         return [value for _, value in self._list]
 
-    def items(self) -> list[tuple[str, str]]:
-        """(name, value) pairs in order, as a new list."""
+    def items(self, lower: bool = False) -> list[tuple[str, str]]:
+        """(name, value) pairs in order, as a new list; names lower-cased if asked."""
+        if lower:
+            return [(key.lower(), value) for key, value in self._list]
         return list(self._list)
 
     def to_wsgi_list(self) -> list[tuple[str, str]]:
@@ -459,12 +587,16 @@ class Headers:
 
     # Writing ------------------------------------------------------------------------------------
 
-    def add(self, name: str, value: Any) -> None:
-        """Append a header (one more value when the name exists)."""
+    def add(self, name: str, value: Any, **options: Any) -> None:
+        """Append a header; keyword options become parameters (``filename="a.pdf"``)."""
         self._writable()
+        if options:
+            value = _with_options(value, options)
         self._list.append((name, _clean(name, value)))
 
-    def set(self, name: str, value: Any) -> None:
+    add_header = add
+
+    def __setitem__(self, name: str, value: Any) -> None:
         """Replace every value of ``name`` with one value, kept where the first one was."""
         if self._readonly:
             self._writable()  # raises
@@ -486,7 +618,19 @@ class Headers:
         if any(key.lower() == lower for key, _ in rest):
             pairs[index + 1 :] = [pair for pair in rest if pair[0].lower() != lower]
 
-    __setitem__ = set
+    def set(self, name: str, value: Any, **options: Any) -> None:
+        """As ``headers[name] = value``; keyword options become parameters, as in ``add``."""
+        self[name] = _with_options(value, options) if options else value
+
+    def setlist(self, name: str, values: Iterable[Any]) -> None:
+        """Replace every value of ``name`` with ``values`` (none removes the header)."""
+        values = list(values)
+        if not values:
+            self.remove(name)
+            return
+        self[name] = values[0]
+        for value in values[1:]:
+            self.add(name, value)
 
     def setdefault(self, name: str, default: Any) -> str:
         """The first value of ``name``, adding ``default`` when missing."""
@@ -498,21 +642,35 @@ class Headers:
         self._list.append((name, value))
         return value
 
+    def setlistdefault(self, name: str, default: Iterable[Any]) -> list[str]:
+        """Every value of ``name``, setting them to ``default`` first when missing."""
+        if name not in self:
+            self.setlist(name, default)
+        return self.getlist(name)
+
     def remove(self, name: str) -> None:
         """Remove every value of ``name`` (no error when missing)."""
         self._writable()
         lower = name.lower()
         self._list[:] = [pair for pair in self._list if pair[0].lower() != lower]
 
-    def __delitem__(self, name: str) -> None:
+    def __delitem__(self, name: str | int | slice) -> None:
         self._writable()
+        if not isinstance(name, str):
+            del self._list[name]
+            return
         if name not in self:
             raise KeyError(name)
         self.remove(name)
 
-    def pop(self, name: str, default: Any = _MISSING) -> Any:
-        """Remove ``name`` and return its first value (KeyError if missing and no default)."""
+    def pop(self, name: str | int | None = None, default: Any = _MISSING) -> Any:
+        """Remove ``name`` and return its first value (KeyError if missing and no default).
+
+        As in Werkzeug, no name pops the last pair and an int pops the pair at that index.
+        """
         self._writable()
+        if name is None or isinstance(name, int):
+            return self._list.pop(-1 if name is None else name)
         value = self.get(name, _MISSING)
         if value is _MISSING:
             if default is _MISSING:
@@ -521,31 +679,48 @@ class Headers:
         self.remove(name)
         return value
 
-    def extend(self, other: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
-        """Add every pair of ``other``; a list value in a mapping adds several headers."""
+    def popitem(self) -> tuple[str, str]:
+        """Remove and return the last pair."""
+        self._writable()
+        return self._list.pop()
+
+    def extend(
+        self,
+        other: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Add every pair of ``other`` and of the keywords; a list value adds several headers.
+
+        A MultiDict (tumbler's or Werkzeug's) adds every value of every key.
+        """
         self._writable()
         if isinstance(other, Headers):
             self._list.extend(other._list)  # already clean
-            return
-        if isinstance(other, Mapping):
-            pairs: Iterable[tuple[str, Any]] = [
-                (key, item)
-                for key, value in other.items()
-                for item in (value if isinstance(value, list | tuple) else (value,))
-            ]
-        else:
-            pairs = other
+        elif other is not None:
+            self._append(_pairs_of(other))
+        if kwargs:
+            self._append(_pairs_of(kwargs))
+
+    def _append(self, pairs: Iterable[tuple[str, Any]]) -> None:
         append = self._list.append
         for name, value in pairs:
             append((name, _clean(name, value)))
 
-    def update(self, other: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+    def update(
+        self,
+        other: Headers | Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         """Replace the names ``other`` has with its values (several values stay several)."""
         self._writable()
-        incoming = list(other._list) if isinstance(other, Headers) else Headers(other)._list
-        names = {key.lower() for key, _ in incoming}
+        incoming = Headers()
+        if other is not None:
+            incoming.extend(other)
+        if kwargs:
+            incoming.extend(kwargs)
+        names = {key.lower() for key, _ in incoming._list}
         self._list[:] = [pair for pair in self._list if pair[0].lower() not in names]
-        self._list.extend(incoming)
+        self._list.extend(incoming._list)
 
     def clear(self) -> None:
         """Remove every header."""

@@ -14,8 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .accept import Accept, LanguageAccept, MIMEAccept, parse_accept
 from .body import CHUNK_SIZE, BodyStream, BufferedBodyStream, WSGIBodyStream
-from .cookies import parse_cookie
-from .datastructures import Headers, ImmutableMultiDict, MultiDict
+from .datastructures import Headers, ImmutableMultiDict, MultiDict, RequestCookies
 from .exceptions import (
     BadRequest,
     HTTPException,
@@ -23,6 +22,8 @@ from .exceptions import (
     SecurityError,
     UnsupportedMediaType,
 )
+from .jsonchecks import refuse_non_finite
+from .request_headers import RequestHeaderMixin
 from .urls import parse_qsl_to_multidict
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ def _split_mimetype(value: str) -> tuple[str, dict[str, str]]:
     return mimetype.strip().lower(), params
 
 
-class Request:
+class Request(RequestHeaderMixin):
     """An HTTP request as Flask users know it; subclasses supply the raw values."""
 
     # PERF: no __slots__: attributes that most requests never set stay class-level defaults,
@@ -144,7 +145,7 @@ class Request:
     _max_form_parts: int | None = None
     _headers: Headers | None = None
     _args: ImmutableMultiDict | None = None
-    _cookies: dict[str, str] | None = None
+    _cookies: RequestCookies | None = None
     _body: bytes | None = None
     _stream: BodyStream | None = None
     _form: ImmutableMultiDict | None = None
@@ -324,6 +325,11 @@ class Request:
         return f"{self.scheme}://{self.host}{self.root_path}/"
 
     @property
+    def url_root(self) -> str:
+        """Werkzeug's name for ``root_url``."""
+        return self.root_url
+
+    @property
     def base_url(self) -> str:
         """The URL without the query string."""
         return f"{self.scheme}://{self.host}{self.root_path}{self.path}"
@@ -366,13 +372,19 @@ class Request:
     # Cookies and content negotiation ---------------------------------------------------------
 
     @property
-    def cookies(self) -> dict[str, str]:
-        """The cookies the client sent (RFC 6265), parsed on first use."""
+    def cookies(self) -> RequestCookies:
+        """The cookies the client sent (RFC 6265), parsed on first use.
+
+        A read-only dict of first values (the first of a repeated name wins) with
+        Werkzeug's ``getlist``, ``get(type=)``, ``to_dict`` and ``items(multi=True)``.
+        """
         cookies = self._cookies
         if cookies is None:
             header = self._header("cookie")
-            # PERF: no call for a request without cookies (a first visit)
-            cookies = self._cookies = parse_cookie(header) if header else {}
+            # PERF: no parse for a request without cookies (a first visit)
+            cookies = self._cookies = (
+                RequestCookies.from_header(header) if header else RequestCookies()
+            )
         return cookies
 
     @property
@@ -397,11 +409,6 @@ class Request:
     def accept_encodings(self) -> Accept:
         """The Accept-Encoding header."""
         return parse_accept(self._header("accept-encoding"), Accept)
-
-    @property
-    def user_agent(self) -> str:
-        """The User-Agent header as a string."""
-        return self._header("user-agent") or ""
 
     @property
     def referrer(self) -> str | None:
@@ -493,17 +500,20 @@ class Request:
             mimetype.startswith("application/") and mimetype.endswith("+json")
         )
 
+    #: What ``get_json`` parses with (its ``loads``). ``tumbler.json`` sets it to itself, so
+    #: request JSON goes through the current app's JSON provider (``app.json``), as in Flask.
+    json_module: Any = json
+
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
-        """Parse the body as JSON: 415 if it is not JSON, 400 if it is malformed."""
+        """Parse the body as JSON: 415 if it is not JSON, 400 if it is malformed.
+
+        ``NaN``, ``Infinity`` and numbers too large for a float are malformed here (they are
+        not JSON, and would reach the app as values no JSON can send back).
+        """
         if cache and self._json_loaded:
             return self._json
         if not (force or self.is_json):
-            if silent:
-                return None
-            raise UnsupportedMediaType(
-                "Did not attempt to load JSON data because the request Content-Type "
-                "was not 'application/json'."
-            )
+            return None if silent else self.on_json_loading_failed(None)
         data = self.get_data()
         depth = self.max_json_depth
         if depth is not None and json_too_deep(data, depth):
@@ -511,14 +521,30 @@ class Request:
                 return None
             raise BadRequest(f"The JSON body is nested more than {depth} levels deep.")
         try:
-            value = json.loads(data)
+            value = self.json_module.loads(data)
+            refuse_non_finite(data)
         except _JSON_LOAD_ERRORS as error:
             if silent:
                 return None
-            raise BadRequest(f"The browser sent malformed JSON: {type(error).__name__}.") from None
+            value = self.on_json_loading_failed(
+                error if isinstance(error, ValueError) else ValueError(str(error))
+            )
         if cache:
             self._json, self._json_loaded = value, True
         return value
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        """Called when ``get_json`` fails: raise an error, or return the value to use instead.
+
+        ``e`` is the parse error, or None when the body is not declared as JSON. The default
+        raises 400 (malformed) or 415 (not JSON), as Flask does.
+        """
+        if e is not None:
+            raise BadRequest(f"The browser sent malformed JSON: {type(e).__name__}.") from None
+        raise UnsupportedMediaType(
+            "Did not attempt to load JSON data because the request Content-Type "
+            "was not 'application/json'."
+        )
 
     @property
     def json(self) -> Any:

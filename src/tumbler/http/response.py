@@ -18,10 +18,11 @@ from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from html import escape
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Self
 
 from .cookies import dump_cookie
 from .datastructures import Headers, _clean
+from .response_headers import ResponseHeaderMixin
 from .status import HTTP_STATUS_LINES
 from .urls import iri_to_uri
 
@@ -90,7 +91,7 @@ def _encode(chunk: str | bytes | bytearray | memoryview) -> bytes:
     return chunk.encode() if isinstance(chunk, str) else bytes(chunk)
 
 
-class Response:
+class Response(ResponseHeaderMixin):
     """What the app sends: a status, headers and a body (buffered or streamed)."""
 
     default_mimetype: str | None = "text/html"
@@ -449,6 +450,30 @@ class Response:
     def on_close_callbacks(self) -> tuple[Callable[[], Any], ...]:
         """The functions ``call_on_close`` registered, in order."""
         return tuple(self._on_close) if self._on_close else ()
+
+    def close(self) -> None:
+        """Close a streamed body and run the ``call_on_close`` callbacks now (once).
+
+        The servers' adapters run those callbacks after sending; a response closed by hand
+        has none left for them.
+        """
+        body = self.response
+        close = getattr(body, "close", None) if type(body) is not list else None
+        if close is not None:
+            close()
+        callbacks, self._on_close = self._on_close, None
+        for func in callbacks or ():
+            func()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _body_bytes(self) -> bytes:
+        data: bytes = self.get_data()
+        return data
 
     def __repr__(self) -> str:
         if self.is_streamed:

@@ -2,10 +2,8 @@
 
 ``start`` runs the pipeline to its first call. ``run_calls`` executes calls and feeds their
 results back until the pipeline finishes, or until it asks for an async call and no
-``run_async`` was given (the ASGI driver then awaits that call on its event loop).
-``call_direct`` is the shortcut for a request that runs nothing but its view
-(``pipeline.direct_view``): the view is called here and the generator is made only if
-something is left to do.
+``run_async`` was given (the ASGI driver then awaits that call on its event loop, and runs
+``run_calls`` itself on the request's worker thread for each stretch of sync calls).
 """
 
 from __future__ import annotations
@@ -13,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from .handler import Handler
-from .pipeline import Call, LifecycleApp, direct_response, handle
+from .pipeline import Call
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -22,12 +19,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Step",
-    "after_direct",
-    "call_direct",
     "drive_request",
     "drive_sync",
     "resume",
     "run_calls",
+    "run_calls_here",
     "start",
 ]
 
@@ -81,6 +77,16 @@ def run_calls(
     return None, result
 
 
+def run_calls_here(gen: Generator[Call, Any, R], call: Call, ctx: Context) -> Step:
+    """``run_calls`` on the thread where the request's sync code belongs (under ASGI, its
+    worker thread): while it runs, the pipeline calls sync code in place (``sync_here``)."""
+    ctx.sync_here = True
+    try:
+        return run_calls(gen, call, None)
+    finally:
+        ctx.sync_here = False
+
+
 def drive_sync(gen: Generator[Call, Any, R], run_async: Callable[[Awaitable[Any]], Any]) -> R:
     """Run the whole pipeline here: sync calls inline, async ones through ``run_async``."""
     try:
@@ -100,8 +106,8 @@ def drive_request(
 ) -> Response:
     """``drive_sync`` for ``handle``: the request's response.
 
-    PERF: ``next()`` reports a pipeline that finished in one go (every call made in place)
-    without a ``StopIteration`` to catch, 0.1 µs; the response is then on the context.
+    PERF: ``next()`` reports a pipeline that finished in one go (it made no call: a 404
+    without hooks) without a ``StopIteration`` to catch; the response is then on the context.
     """
     call = next(gen, None)
     if call is None:
@@ -110,34 +116,3 @@ def drive_request(
         return response
     result: Response = run_calls(gen, call, run_async)[1]
     return result
-
-
-def call_direct(
-    app: LifecycleApp,
-    ctx: Context,
-    view: Handler,
-    run_async: Callable[[Awaitable[Any]], Any] | None,
-) -> Response | Generator[Call, Any, Response]:
-    """Call a ``direct_view`` here (an async one through ``run_async``).
-
-    Its response, or the pipeline to drive for the rest.
-    """
-    try:
-        args = ctx.view_args
-        rv = view.func(**args) if args else view.func()  # PERF: 20 ns less than f(**{})
-        if view.is_async:
-            assert run_async is not None, "an async direct view needs run_async"
-            rv = run_async(rv)
-    except BaseException as error:  # the pipeline decides, as if thrown in at the view
-        return handle(app, ctx, (None, error))
-    return after_direct(app, ctx, rv)
-
-
-def after_direct(
-    app: LifecycleApp, ctx: Context, rv: Any
-) -> Response | Generator[Call, Any, Response]:
-    """The response for a direct view's result, or the pipeline to drive for the rest."""
-    response = direct_response(app, ctx, rv)
-    if response is None:
-        return handle(app, ctx, (rv, None))
-    return response

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from types import FunctionType as _FunctionType
 from typing import Any
 
-__all__ = ["Handler", "is_async_callable"]
+__all__ = ["ON_LOOP_ATTRIBUTE", "Handler", "is_async_callable"]
 
 
 _CO_COROUTINE = inspect.CO_COROUTINE
@@ -30,13 +30,20 @@ def is_async_callable(func: Callable[..., Any]) -> bool:
     return call is not None and not inspect.isfunction(func) and inspect.iscoroutinefunction(call)
 
 
+#: The attribute ``tumbler.sync_on_loop`` sets on a view function: its route's sync code may
+#: run on the event loop under ASGI.
+ON_LOOP_ATTRIBUTE = "tumbler_sync_on_loop"
+
+
 class Handler:
     """A user callable together with how it must be called."""
 
-    __slots__ = ("func", "is_async")
+    __slots__ = ("func", "is_async", "on_loop")
 
     def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
+        #: Marked with ``sync_on_loop`` (read for views only; decided here, once).
+        self.on_loop = getattr(func, ON_LOOP_ATTRIBUTE, False) is True
         if type(func) is _FunctionType and not hasattr(func, "_is_coroutine_marker"):
             # PERF: a plain function (every after_this_request callback) is classified here,
             # without inspect or a call: 0.25 µs less per callback.

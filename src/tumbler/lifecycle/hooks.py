@@ -23,8 +23,6 @@ class HookSet:
 
     __slots__ = (
         "after",
-        "all_async",
-        "bare",
         "before",
         "error_scopes",
         "has_before",
@@ -48,10 +46,6 @@ class HookSet:
         self.teardown = teardown
         self.error_scopes = error_scopes
         self.has_before = bool(preprocess or before)
-        #: Nothing runs around the view: no preprocessor, hook or teardown callback.
-        self.bare = not (preprocess or before or after or teardown)
-        #: Every one is ``async def``: none of them is sync code that could hold a loop.
-        self.all_async = all(h.is_async for h in (*preprocess, *before, *after, *teardown))
         #: How many of ``teardown`` are teardown_request callbacks (the rest: appcontext).
         self.request_teardowns = request_teardowns
 

@@ -23,6 +23,7 @@ __all__ = [
     "AnyConverter",
     "BaseConverter",
     "FloatConverter",
+    "ForeignConverter",
     "IntegerConverter",
     "NumberConverter",
     "PathConverter",
@@ -293,6 +294,37 @@ class UUIDConverter(BaseConverter):
         if type(self).to_python is UUIDConverter.to_python:
             return uuid.UUID
         return super()._python_converter()
+
+
+class ForeignConverter(BaseConverter):
+    """A converter of another routing library (Werkzeug's ``BaseConverter``), adapted.
+
+    Flask's docs teach custom converters as subclasses of ``werkzeug.routing.BaseConverter``;
+    such a class works in ``app.url_map.converters``. Its ``regex``, ``weight`` and
+    ``part_isolating`` are used as they are, and its ``ValidationError`` means "try the next
+    rule", as ours does. Werkzeug is never imported: the error is recognised by its name.
+    """
+
+    def __init__(self, map: Map, converter: Any) -> None:
+        super().__init__(map)
+        self.converter = converter
+        self.regex = converter.regex
+        self.weight = getattr(converter, "weight", BaseConverter.weight)
+        self.part_isolating = getattr(converter, "part_isolating", "/" not in self.regex)
+
+    def to_python(self, value: str) -> Any:
+        """The wrapped converter's value; its ``ValidationError`` becomes ours."""
+        try:
+            return self.converter.to_python(value)
+        except ValueError as error:
+            kind = type(error)
+            if kind.__name__ == "ValidationError" and kind.__module__.startswith("werkzeug."):
+                raise ValidationError() from None
+            raise
+
+    def to_url(self, value: Any) -> str:
+        """The wrapped converter's URL text."""
+        return str(self.converter.to_url(value))
 
 
 #: The converters every ``Map`` starts with; ``Map.converters`` is a copy users may extend.

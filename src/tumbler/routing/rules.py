@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
-from .converters import BaseConverter
+from .converters import BaseConverter, ForeignConverter
 
 if TYPE_CHECKING:
     from .map import Map
@@ -282,6 +282,8 @@ class Rule:
                 converter = converter_class(map, *part.args, **dict(part.kwargs))
             except TypeError as error:
                 raise ValueError(f"URL rule {self.rule!r}: {error}") from None
+            if not isinstance(converter, BaseConverter):  # e.g. one built on Werkzeug's
+                converter = ForeignConverter(map, converter)
             self.converters[part.name] = converter
             plan.append((part.name, converter))
         return tuple(plan)
