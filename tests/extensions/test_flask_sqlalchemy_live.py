@@ -1,4 +1,4 @@
-"""Flask-SQLAlchemy under a real uvicorn: concurrent requests each see their own session."""
+"""Flask-SQLAlchemy under real servers: concurrent requests each see their own session."""
 
 from __future__ import annotations
 
@@ -55,13 +55,21 @@ APP = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[int]:
+def _command(server: str, port: int) -> list[str]:
+    bin_dir = Path(sys.executable).parent
+    if server == "gunicorn":  # threads, so requests overlap as under uvicorn
+        threads = ["-k", "gthread", "--threads", "16"]
+        return [str(bin_dir / "gunicorn"), "-b", f"127.0.0.1:{port}", *threads, "live_sqla:app"]
+    address = ["--host", "127.0.0.1", "--port", str(port)]
+    return [str(bin_dir / "uvicorn"), "live_sqla:app.asgi", *address]
+
+
+@pytest.fixture(params=["uvicorn", "gunicorn"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[int]:
     (tmp_path / "live_sqla.py").write_text(APP.format(database=tmp_path / "live.sqlite3"))
     port = free_port()
-    uvicorn = Path(sys.executable).parent / "uvicorn"
     proc = subprocess.Popen(
-        [str(uvicorn), "live_sqla:app.asgi", "--host", "127.0.0.1", "--port", str(port)],
+        _command(str(request.param), port),
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
