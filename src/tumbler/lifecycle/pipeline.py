@@ -46,8 +46,8 @@ from collections.abc import Generator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..debug import debug_response, shows_debug_page
-from ..http.exceptions import HTTPException, InternalServerError, RequestRedirect
 from ..http.datastructures import Headers
+from ..http.exceptions import HTTPException, InternalServerError, RequestRedirect
 from ..http.response import Response, adopt_headers
 from ..signals import (
     appcontext_tearing_down,
