@@ -42,6 +42,16 @@ def test_flask_modules_resolve_to_tumbler_objects() -> None:
         from flask.views import MethodView
         from flask.wrappers import Request
         from flask.typing import ResponseReturnValue
+        from flask.testing import FlaskClient, FlaskCliRunner
+        from flask.ctx import AppContext, RequestContext
+        from flask.globals import app_ctx, request_ctx
+        from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
+        import tumbler.testing, tumbler.cli_testing, tumbler.context, tumbler.cli
+        assert FlaskClient is tumbler.testing.TestClient
+        assert FlaskCliRunner is tumbler.cli_testing.CliRunner
+        assert AppContext is RequestContext is tumbler.context.Context
+        assert app_ctx is tumbler.globals.app_ctx and request_ctx is tumbler.globals.request_ctx
+        assert ScriptInfo is tumbler.cli.ScriptInfo and with_appcontext is tumbler.cli.with_appcontext
         assert Flask is tumbler.Tumbler
         assert request is tumbler.request and g is tumbler.g and session is tumbler.session
         assert current_app is tumbler.current_app and Blueprint is tumbler.Blueprint

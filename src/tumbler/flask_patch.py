@@ -60,8 +60,11 @@ FLASK_MODULES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
         },
     ),
     "flask.testing": (
-        ("tumbler.testing",),
-        {"FlaskClient": "tumbler.testing:TestClient"},
+        ("tumbler.testing", "tumbler.cli_testing"),
+        {
+            "FlaskClient": "tumbler.testing:TestClient",
+            "FlaskCliRunner": "tumbler.cli_testing:CliRunner",
+        },
     ),
     "flask.views": (("tumbler.views",), {}),
     "flask.helpers": (
