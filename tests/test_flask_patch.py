@@ -51,7 +51,8 @@ def test_flask_modules_resolve_to_tumbler_objects() -> None:
         assert FlaskCliRunner is tumbler.cli_testing.CliRunner
         assert AppContext is RequestContext is tumbler.context.Context
         assert app_ctx is tumbler.globals.app_ctx and request_ctx is tumbler.globals.request_ctx
-        assert ScriptInfo is tumbler.cli.ScriptInfo and with_appcontext is tumbler.cli.with_appcontext
+        assert ScriptInfo is tumbler.cli.ScriptInfo
+        assert with_appcontext is tumbler.cli.with_appcontext
         assert Flask is tumbler.Tumbler
         assert request is tumbler.request and g is tumbler.g and session is tumbler.session
         assert current_app is tumbler.current_app and Blueprint is tumbler.Blueprint
