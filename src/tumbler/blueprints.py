@@ -7,9 +7,10 @@ dotted name, so the app's per-request ``HookSet`` for that blueprint chain inclu
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .files import StaticFiles, static_view
 from .lifecycle.handler import Handler
@@ -121,6 +122,22 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
         from .cli import AppGroup
 
         return AppGroup(help=f"Commands of the blueprint {self.name!r}.")
+
+    def open_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
+    ) -> IO[Any]:
+        """Open a file relative to the blueprint's ``root_path`` for reading, as the app does.
+
+        (A blueprint's own files, a schema or a data file, beside its module.)
+        """
+        if mode not in ("r", "rt", "rb"):
+            raise ValueError("Resources can only be opened for reading.")
+        from .app import _root_path  # the same rule as the app's root
+
+        path = os.path.join(self.root_path or _root_path(self.import_name), resource)
+        if mode == "rb":
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
 
     def _check_setup(self, what: str) -> None:
         if self._got_registered_once:
