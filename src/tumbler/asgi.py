@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .asgi_body import receive_body
 from .context import Context, _cv_context
-from .http.request import ASGIRequest
 from .http.response import Response
 from .idle_timer import IdleTimer
 from .lifecycle.drive import resume, run_calls, run_calls_here
@@ -181,7 +180,7 @@ class ASGIAdapter:
             return
         # PERF: an HTTP request is handled right here, one coroutine less (0.1 µs).
         app = self.app
-        request = ASGIRequest(scope if type(scope) is dict else dict(scope))
+        request = app.asgi_request_class(scope if type(scope) is dict else dict(scope))
         ctx = app.request_context_for(request)
         receive = await receive_body(request, ctx.view, receive, app.config, self._idle_timer)
         ctx.thread_lender = self  # (for ensure_async)

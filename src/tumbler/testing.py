@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 from .context import Context
 from .debug import TEST_CLIENT_KEY
 from .http.datastructures import Headers
-from .http.request import Request, WSGIRequest
+from .http.request import Request
 from .http.response import Response
 
 if TYPE_CHECKING:
@@ -545,7 +545,7 @@ class TestClient:
             status, headers, body = self._run_wsgi(spec)
         response = TestResponse(body, status=status)
         response.headers = Headers(headers)  # exactly what was sent (HEAD keeps its length)
-        response.request = WSGIRequest(spec.environ())
+        response.request = self.app.wsgi_request_class(spec.environ())
         if self.use_cookies:
             self._store_cookies(response)
         return response
