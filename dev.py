@@ -38,6 +38,7 @@ EXAMPLES = {
     "languages": "examples.languages:app",
     "notes": "examples.notes:app",
     "streaming": "examples.streaming:app",
+    "chat": "examples.chat:app",
 }
 
 

@@ -38,3 +38,8 @@ def no_context_left_pushed() -> Iterator[None]:
     yield
     leaked = _cv_context.get()
     assert leaked is None, f"the test left a context pushed: {leaked!r}"
+
+
+#: tests/extensions/ replaces ``flask`` for its whole process: test_flask_patch.py runs it in
+#: a pytest of its own.
+collect_ignore = ["extensions"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tumbler import Blueprint, Tumbler, render_template_string
@@ -252,3 +254,17 @@ def test_make_setup_state_can_be_overridden(app: Tumbler, client: TestClient) ->
     bp.add_url_rule("/x", "x", lambda: "x")
     app.register_blueprint(bp)
     assert client.get("/x-loud").text == "x"
+
+
+def test_blueprint_open_resource_reads_beside_its_module(tmp_path: Path) -> None:
+    (tmp_path / "schema.sql").write_text("create table t (x);\n")
+    bp = Blueprint("data", __name__, root_path=str(tmp_path))
+    with bp.open_resource("schema.sql") as raw:
+        assert raw.read() == b"create table t (x);\n"
+    with bp.open_resource("schema.sql", "r") as text:
+        assert text.read().startswith("create table")
+    with pytest.raises(ValueError, match="only be opened for reading"):
+        bp.open_resource("schema.sql", "w")
+    here = Blueprint("here", __name__)  # no root_path: the module's folder
+    with here.open_resource(Path(__file__).name) as source:
+        assert b"def test_blueprint_open_resource_reads_beside_its_module" in source.read()

@@ -24,6 +24,7 @@ from .http.body import stream_request_body
 from .http.exceptions import HTTPException
 from .http.request import Request
 from .http.response import Response
+from .http.websocket import WebsocketDisconnected
 from .json import jsonify
 from .signals import (
     appcontext_popped,
@@ -45,6 +46,7 @@ from .templating import (
 )
 from .threads import sync_on_loop
 from .utils import secure_filename
+from .websocket import websocket
 
 __all__ = [
     "Blueprint",
@@ -53,6 +55,7 @@ __all__ = [
     "Request",
     "Response",
     "Tumbler",
+    "WebsocketDisconnected",
     "abort",
     "after_this_request",
     "appcontext_popped",
@@ -89,6 +92,6 @@ __all__ = [
     "sync_on_loop",
     "template_rendered",
     "url_for",
+    "websocket",
 ]
-
 __version__ = "0.1.0"

@@ -23,8 +23,15 @@ from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
 from .http.interop import foreign_error_classes, is_foreign_headers, response_from_foreign
-from .http.request import Request, untrusted_host
+from .http.request import (
+    ASGIRequest,
+    Request,
+    WSGIRequest,
+    protocol_request_class,
+    untrusted_host,
+)
 from .http.response import Response
+from .http.websocket import WEBSOCKET_METHOD, http_error_for, websocket_scheme
 from .instance import default_instance_path
 from .json import DefaultJSONProvider, JSONProvider
 from .lifecycle import pipeline
@@ -92,6 +99,11 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
     """
 
     response_class = Response
+    #: The request class views see: a subclass of ``Request`` may add properties, as in Flask.
+    request_class: type[Request] = Request
+    #: What the WSGI and ASGI adapters build (``request_class`` mixed into theirs).
+    wsgi_request_class: type[WSGIRequest] = WSGIRequest
+    asgi_request_class: type[ASGIRequest] = ASGIRequest
     json_provider_class: type[JSONProvider] = DefaultJSONProvider
     session_interface: SessionInterface = SecureCookieSessionInterface()
     default_config = DEFAULT_CONFIG
@@ -111,6 +123,8 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
     ) -> None:
         #: The lifecycle steps (``pipeline.STEPS``) a subclass or this instance replaced.
         self.step_overrides: dict[str, Handler] = self._find_step_overrides()
+        if type(self).request_class is not Request:  # a subclass set its own
+            self._protocol_request_classes()
         super().__init__(import_name)
         self.root_path = root_path or _root_path(import_name)
         self.instance_path = instance_path or default_instance_path(import_name)
@@ -350,6 +364,8 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
                 error = RequestRedirect(urljoin(request.root_url, error.new_url))
             elif isinstance(error, RequestRedirect):
                 error = self._redirect_with_query(error, request)
+            elif isinstance(error, MethodNotAllowed):  # 426 for a websocket-only URL
+                error = http_error_for(error)
             ctx.routing_error = request.routing_exception = error
             ctx.hooks = self._hooks_for(None)
             return ctx
@@ -428,6 +444,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             methods: set[str] = set()
         except MethodNotAllowed as error:
             methods = set(getattr(error, "valid_methods", None) or ())
+            methods.discard(WEBSOCKET_METHOD)  # a websocket rule at the same path
         except HTTPException:
             methods = set()
         response = self.response_class()
@@ -579,6 +596,14 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         super().__setattr__(name, value)
         if name in pipeline.STEPS:
             self.step_overrides = self._find_step_overrides()
+        elif name == "request_class":
+            self._protocol_request_classes()
+
+    def _protocol_request_classes(self) -> None:
+        """The classes the adapters build requests with: the protocol's, with ``request_class``."""
+        user = self.request_class
+        self.wsgi_request_class = protocol_request_class(WSGIRequest, user)
+        self.asgi_request_class = protocol_request_class(ASGIRequest, user)
 
     def __delattr__(self, name: str) -> None:
         super().__delattr__(name)
@@ -682,9 +707,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         Leaving it runs ``teardown_request`` then ``teardown_appcontext`` callbacks. Making
         it does not end the set-up phase: routes and hooks may still be added.
         """
-        from .http.request import WSGIRequest
-
-        return self._context_in_setup(WSGIRequest(environ))
+        return self._context_in_setup(self.wsgi_request_class(environ))
 
     def test_request_context(self, *args: Any, **kwargs: Any) -> Context:
         """A request context for a made-up request; takes the test client's arguments."""
@@ -762,6 +785,8 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
             values.update(_anchor=_anchor, _method=_method, _scheme=_scheme, _external=_external)
             return self.handle_url_build_error(error, endpoint, values)
         url = root + path
+        if any(rule.websocket for rule in self.url_map.iter_rules(endpoint)):
+            external, scheme = True, websocket_scheme(scheme)  # browsers want ws:// URLs
         if _anchor is not None:
             url += "#" + quote(_anchor, safe="%!#$&'()*+,/:;=?@")
         if external:

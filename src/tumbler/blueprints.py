@@ -7,9 +7,10 @@ dotted name, so the app's per-request ``HookSet`` for that blueprint chain inclu
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from .files import StaticFiles, static_view
 from .lifecycle.handler import Handler
@@ -122,6 +123,22 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
 
         return AppGroup(help=f"Commands of the blueprint {self.name!r}.")
 
+    def open_resource(
+        self, resource: str, mode: str = "rb", encoding: str | None = "utf-8"
+    ) -> IO[Any]:
+        """Open a file relative to the blueprint's ``root_path`` for reading, as the app does.
+
+        (A blueprint's own files, a schema or a data file, beside its module.)
+        """
+        if mode not in ("r", "rt", "rb"):
+            raise ValueError("Resources can only be opened for reading.")
+        from .app import _root_path  # the same rule as the app's root
+
+        path = os.path.join(self.root_path or _root_path(self.import_name), resource)
+        if mode == "rb":
+            return open(path, mode)
+        return open(path, mode, encoding=encoding)
+
     def _check_setup(self, what: str) -> None:
         if self._got_registered_once:
             raise AssertionError(
@@ -192,6 +209,18 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
     def app_url_defaults(self, f: F) -> F:
         """Like ``app.url_defaults``, registered from the blueprint."""
         return self._app_hook("url_default_functions", f)
+
+    def before_app_websocket(self, f: F) -> F:
+        """Like ``app.before_websocket``: runs for every WebSocket, not only this blueprint's."""
+        return self._app_hook("before_websocket_funcs", f)
+
+    def after_app_websocket(self, f: F) -> F:
+        """Like ``app.after_websocket``, registered from the blueprint."""
+        return self._app_hook("after_websocket_funcs", f)
+
+    def teardown_app_websocket(self, f: F) -> F:
+        """Like ``app.teardown_websocket``, registered from the blueprint."""
+        return self._app_hook("teardown_websocket_funcs", f)
 
     def app_context_processor(self, f: F) -> F:
         """Like ``app.context_processor``: for every template, not only this blueprint's."""
@@ -281,6 +310,9 @@ class Blueprint(StaticFiles, BlueprintTemplating, Scaffold):
             "url_value_preprocessors",
             "url_default_functions",
             "template_context_processors",
+            "before_websocket_funcs",
+            "after_websocket_funcs",
+            "teardown_websocket_funcs",
         )
         for table in tables:
             mine: dict[Any, list[Handler]] = getattr(self, table, {})

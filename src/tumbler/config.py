@@ -67,6 +67,14 @@ DEFAULT_CONFIG: dict[str, Any] = {
     # Worker threads for sync code under ASGI: at most this many requests run sync code at
     # once; the others wait, in order.
     "ASGI_THREADS": 40,
+    # WebSockets (docs/websockets.md): the largest message received, in bytes (larger ones
+    # close the connection with 1009; None: no limit); the origins a browser page may connect
+    # from (None: the same host and port as the request; "*": any); the messages a handler may
+    # queue for a slow client before send() waits; the worker threads for sync handlers.
+    "WEBSOCKET_MAX_MESSAGE_SIZE": 1024 * 1024,
+    "WEBSOCKET_ALLOWED_ORIGINS": None,
+    "WEBSOCKET_SEND_QUEUE": 16,
+    "WEBSOCKET_SYNC_THREADS": 100,
 }
 
 

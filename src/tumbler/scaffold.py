@@ -67,6 +67,10 @@ class Scaffold(TemplateRegistry):
         self.url_value_preprocessors: dict[Scope, list[Handler]] = {}
         self.url_default_functions: dict[Scope, list[Handler]] = {}
         self.template_context_processors: dict[Scope, list[Handler]] = {}
+        # WebSocket hooks, by scope as the request ones (asgi_websocket.py freezes them)
+        self.before_websocket_funcs: dict[Scope, list[Handler]] = {}
+        self.after_websocket_funcs: dict[Scope, list[Handler]] = {}
+        self.teardown_websocket_funcs: dict[Scope, list[Handler]] = {}
         # scope -> status code (None for class-only) -> exception class -> handler
         self.error_handler_spec: dict[
             Scope, dict[int | None, dict[type[BaseException], Handler]]
@@ -165,6 +169,38 @@ class Scaffold(TemplateRegistry):
     def context_processor(self, f: F) -> F:
         """Run ``f()`` when a template renders; its dict is added to the template context."""
         return self._register(self.template_context_processors, f, "context_processor")
+
+    # WebSockets ---------------------------------------------------------------------------
+
+    def websocket(self, rule: str, **options: Any) -> Callable[[F], F]:
+        """Register the decorated function as the WebSocket handler for ``rule`` (ASGI only).
+
+        It may be ``async def`` or a plain ``def`` (run on a worker thread); it talks through
+        ``tumbler.websocket``. Under WSGI, requests to ``rule`` get a 426.
+        """
+
+        def decorator(f: F) -> F:
+            endpoint = options.pop("endpoint", None)
+            if "methods" in options:
+                raise TypeError("A websocket route takes no 'methods'.")
+            self.add_url_rule(
+                rule, endpoint, f, provide_automatic_options=False, websocket=True, **options
+            )
+            return f
+
+        return decorator
+
+    def before_websocket(self, f: F) -> F:
+        """Run ``f()`` before each WebSocket handler; a non-None return refuses the handshake."""
+        return self._register(self.before_websocket_funcs, f, "before_websocket")
+
+    def after_websocket(self, f: F) -> F:
+        """Run ``f(response)`` after each WebSocket handler (``response`` is usually None)."""
+        return self._register(self.after_websocket_funcs, f, "after_websocket")
+
+    def teardown_websocket(self, f: F) -> F:
+        """Run ``f(error)`` when each WebSocket connection ends, whatever happened."""
+        return self._register(self.teardown_websocket_funcs, f, "teardown_websocket")
 
     # Errors ---------------------------------------------------------------------------------
 

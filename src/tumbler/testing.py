@@ -23,12 +23,13 @@ from urllib.parse import urlencode, urlsplit
 from .context import Context
 from .debug import TEST_CLIENT_KEY
 from .http.datastructures import Headers
-from .http.request import Request, WSGIRequest
+from .http.request import Request
 from .http.response import Response
 
 if TYPE_CHECKING:
     from .app import Tumbler
     from .sessions import SessionMixin
+    from .ws_testing import WebsocketSession
 
 __all__ = ["TestClient", "TestResponse", "app_base_url", "encode_multipart", "make_environ"]
 
@@ -493,6 +494,15 @@ class TestClient:
         """Return a cookie's value from the jar."""
         return self.cookies.get(key)
 
+    def websocket(self, path: str = "/", **kwargs: Any) -> WebsocketSession:
+        """A WebSocket to the app (over ASGI): ``with client.websocket("/ws") as ws: ...``.
+
+        Takes ``subprotocols``, ``headers``, ``query_string`` (see ``ws_testing.py``).
+        """
+        from .ws_testing import WebsocketSession
+
+        return WebsocketSession(self, path, **kwargs)
+
     @contextlib.contextmanager
     def session_transaction(self, *args: Any, **kwargs: Any) -> Iterator[SessionMixin]:
         """Open the session the next request will see, to read or change it (Flask's API).
@@ -535,7 +545,7 @@ class TestClient:
             status, headers, body = self._run_wsgi(spec)
         response = TestResponse(body, status=status)
         response.headers = Headers(headers)  # exactly what was sent (HEAD keeps its length)
-        response.request = WSGIRequest(spec.environ())
+        response.request = self.app.wsgi_request_class(spec.environ())
         if self.use_cookies:
             self._store_cookies(response)
         return response

@@ -22,7 +22,6 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .context import Context, _cv_context
-from .http.request import WSGIRequest
 from .http.response import Response
 from .lifecycle.drive import drive_request, drive_sync
 from .lifecycle.pipeline import finish, handle
@@ -65,7 +64,7 @@ class WSGIAdapter:
         self, own: contextvars.Context, environ: dict[str, Any], start_response: StartResponse
     ) -> Iterable[bytes]:
         app = self.app
-        request = WSGIRequest(environ)
+        request = app.wsgi_request_class(environ)
         ctx = app.request_context_for(request)
         ctx.sync_here = True  # this server thread is where sync code runs anyway
         _cv_context.set(ctx)  # in this request's own contextvars: nothing to reset

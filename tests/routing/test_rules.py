@@ -90,13 +90,12 @@ def test_converter_arguments(text: str, expected: tuple[tuple[Any, ...], dict[st
     assert parse_converter_args(text) == expected
 
 
-@pytest.mark.parametrize(
-    "options",
-    [{"websocket": True}],
-)
-def test_unsupported_options_say_so(options: dict[str, Any]) -> None:
-    with pytest.raises(NotImplementedError):
-        Rule("/a", endpoint="a", **options)
+def test_a_websocket_rule_matches_under_its_own_method() -> None:
+    rule = Rule("/ws", endpoint="ws", websocket=True)
+    assert rule.websocket is True
+    assert rule.methods == frozenset({"WEBSOCKET"})
+    with pytest.raises(ValueError):
+        Rule("/ws", endpoint="ws", websocket=True, methods=["POST"])
 
 
 def test_methods_given_as_a_string_are_refused() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 from .accept import Accept, LanguageAccept, MIMEAccept, parse_accept
 from .body import CHUNK_SIZE, BodyStream, BufferedBodyStream, WSGIBodyStream
@@ -928,3 +928,25 @@ def _environ_from_scope(request: ASGIRequest) -> dict[str, Any]:
             key = "HTTP_" + key
         environ[key] = f"{environ[key]},{value}" if key in environ else value
     return environ
+
+
+_PROTOCOL_CLASSES: dict[tuple[type[Request], type[Request]], type[Request]] = {}
+RequestT = TypeVar("RequestT", bound=Request)
+
+
+def protocol_request_class(base: type[RequestT], user: type[Request]) -> type[RequestT]:
+    """``base`` (WSGIRequest or ASGIRequest) with the app's own ``request_class`` mixed in.
+
+    Flask apps set ``app.request_class`` to a subclass of ``Request`` that adds properties;
+    the adapters need the protocol's class for the raw values. The user's class comes first
+    in the MRO, so its overrides win. Made once per pair.
+    """
+    if user is Request or issubclass(base, user):
+        return base
+    key = (base, user)
+    made = _PROTOCOL_CLASSES.get(key)
+    if made is None:
+        made = _PROTOCOL_CLASSES[key] = type(
+            user.__name__, (user, base), {"__module__": user.__module__, "__doc__": user.__doc__}
+        )
+    return cast("type[RequestT]", made)

@@ -31,7 +31,7 @@ _STATUS_LINES = {
     code: f"{code} {line.partition(' ')[2].upper()}" for code, line in HTTP_STATUS_LINES.items()
 }
 
-__all__ = ["Response", "redirect"]
+__all__ = ["Response", "adopt_headers", "redirect"]
 
 _new_headers = Headers.__new__  # PERF: Headers without __init__ on the hot path
 _TEXT_LIKE = ("application/xml", "application/javascript", "application/ecmascript")
@@ -89,6 +89,20 @@ def _status_from_text(text: str) -> tuple[int, str | None]:
 
 def _encode(chunk: str | bytes | bytearray | memoryview) -> bytes:
     return chunk.encode() if isinstance(chunk, str) else bytes(chunk)
+
+
+def adopt_headers(response: Response) -> None:
+    """Make headers assigned from elsewhere tumbler's own ``Headers`` again.
+
+    Flask code and extensions assign ``response.headers = MultiDict(...)`` (Flask-CORS does,
+    then keeps adding to it) or a Werkzeug ``Headers``; tumbler's code and the adapters read
+    its own class. The pipeline calls this when the response is made and after each response
+    callback, rather than converting on every read: a converting property measured 20 ns a
+    read and 35 ns a response (i13 branch), a type check here costs one comparison.
+    """
+    headers: Any = response.headers
+    if not isinstance(headers, Headers):
+        response.headers = Headers(headers)
 
 
 class Response(ResponseHeaderMixin):

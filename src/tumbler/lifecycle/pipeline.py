@@ -46,8 +46,9 @@ from collections.abc import Generator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..debug import debug_response, shows_debug_page
+from ..http.datastructures import Headers
 from ..http.exceptions import HTTPException, InternalServerError, RequestRedirect
-from ..http.response import Response
+from ..http.response import Response, adopt_headers
 from ..signals import (
     appcontext_tearing_down,
     connected,
@@ -338,6 +339,8 @@ def finalize_request(
         response = app.response_class.from_text(rv)
     else:
         response = _response_of(app, rv)
+    if replaced is not None and type(response.headers) is not Headers:
+        adopt_headers(response)
     hooks = ctx.hooks
     assert hooks is not None
     if app.step_overrides:
@@ -358,7 +361,10 @@ def _response_of(app: LifecycleApp, rv: Any) -> Response:
     """The app's default ``make_response``, with the commonest return values first."""
     if type(rv) is str:  # PERF: 0.1 µs
         return app.response_class.from_text(rv)
-    return rv if type(rv) is Response else app.make_response(rv)
+    response = rv if type(rv) is Response else app.make_response(rv)
+    if type(response.headers) is not Headers:  # the view assigned them (Werkzeug's, a dict)
+        adopt_headers(response)
+    return response
 
 
 def process_response(app: LifecycleApp, ctx: Context, response: Response) -> Steps:
@@ -389,6 +395,8 @@ def process_response(app: LifecycleApp, ctx: Context, response: Response) -> Ste
         )
         if rv is not None and rv is not response:
             response = _checked(rv, handler)
+        if type(response.headers) is not Headers:  # Flask-CORS assigns a MultiDict
+            adopt_headers(response)
     if ctx._session is not None and ctx.error is None:
         app.save_session(ctx, response)
     return response

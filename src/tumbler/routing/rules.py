@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
+from ..http.websocket import WEBSOCKET_METHOD
 from .converters import BaseConverter, ForeignConverter
 
 if TYPE_CHECKING:
@@ -207,8 +208,10 @@ class Rule:
         subdomain: str | None = None,
         websocket: bool = False,
     ) -> None:
-        if websocket:
-            raise NotImplementedError("websocket rules are not supported by tumbler.")
+        if websocket:  # matched under a method of its own (http/websocket.py), never by HTTP
+            if methods is not None and not set(methods) <= {"GET", "HEAD", "OPTIONS"}:
+                raise ValueError(f"The websocket rule {rule!r} takes no HTTP methods.")
+            methods = [WEBSOCKET_METHOD]
         self.rule = rule
         self.endpoint = endpoint
         self.methods = _normalise_methods(methods)
@@ -219,7 +222,7 @@ class Rule:
         self.redirect_to = redirect_to
         self.host = host
         self.subdomain = subdomain
-        self.websocket = False
+        self.websocket = websocket
         self.parts: tuple[Part, ...] = tuple(parse_rule(rule))
         #: Variable names in the order they appear; the matcher fills values in this order.
         self.names: tuple[str, ...] = tuple(p.name for p in self.parts if isinstance(p, Variable))
