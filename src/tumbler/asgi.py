@@ -182,7 +182,7 @@ class ASGIAdapter:
         app = self.app
         request = app.asgi_request_class(scope if type(scope) is dict else dict(scope))
         ctx = app.request_context_for(request)
-        receive = await receive_body(request, ctx.view, receive, app.config, self._idle_timer)
+        receive = await receive_body(request, ctx.view, receive, app.config, self._idle_timer, ctx)
         ctx.thread_lender = self  # (for ensure_async)
         if self._sync_on_loop(ctx):  # the opt-in: sync code in place, on the loop
             ctx.sync_here = True

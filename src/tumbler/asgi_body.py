@@ -32,6 +32,7 @@ import threading
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import IO, TYPE_CHECKING, Any
 
+from .context import Context, _cv_context
 from .http.body import CHUNK_SIZE, BodyStream, ShortBody, wants_body_stream
 from .http.exceptions import (
     ClientDisconnected,
@@ -63,8 +64,13 @@ async def receive_body(
     receive: Receive,
     config: Mapping[str, Any],
     idle_timer: Callable[[], IdleTimer],
+    ctx: Context | None = None,
 ) -> Receive:
-    """Receive ``request``'s body as its view wants it; the ``receive`` to use afterwards."""
+    """Receive ``request``'s body as its view wants it; the ``receive`` to use afterwards.
+
+    A large multipart or JSON body is parsed on a worker thread before the pipeline starts,
+    so that ``async def`` code reading it never parses megabytes on the event loop.
+    """
     if not request.has_body():
         return receive
     idle = config.get("ASGI_BODY_TIMEOUT")
@@ -76,13 +82,18 @@ async def receive_body(
         return stream.receive_after
     threshold = config.get("UPLOAD_SPOOL_THRESHOLD", DEFAULT_SPOOL_THRESHOLD)
     size = await read_body(request, receive, request.max_content_length, threshold, timer, pace)
-    if (
-        size > CHUNK_SIZE
-        and request.body_error is None
-        and request.mimetype == "multipart/form-data"
-    ):
-        await asyncio.to_thread(request.parse_form_early)
+    if size > CHUNK_SIZE and request.body_error is None:
+        if request.mimetype == "multipart/form-data":
+            await asyncio.to_thread(request.parse_form_early)
+        elif request.is_json and ctx is not None:  # with the app's JSON provider
+            await asyncio.to_thread(_in_context, ctx, request.parse_json_early)
     return receive
+
+
+def _in_context(ctx: Context, func: Callable[[], None]) -> None:
+    """Run ``func`` with ``ctx`` current (in the worker thread's own copy of the contextvars)."""
+    _cv_context.set(ctx)
+    func()
 
 
 class _Pace:

@@ -155,6 +155,8 @@ class Request(RequestHeaderMixin):
     _spool_threshold: int | None = None
     _json: Any = None
     _json_loaded = False
+    #: (max_json_depth used, value, error) of ``parse_json_early``, until get_json takes it
+    _early_json: tuple[int | None, Any, Exception | None] | None = None
     _accept_languages: LanguageAccept | None = None
     _accept_mimetypes: MIMEAccept | None = None
 
@@ -514,24 +516,43 @@ class Request(RequestHeaderMixin):
             return self._json
         if not (force or self.is_json):
             return None if silent else self.on_json_loading_failed(None)
-        data = self.get_data()
-        depth = self.max_json_depth
-        if depth is not None and json_too_deep(data, depth):
+        early, self._early_json = self._early_json, None
+        if early is not None and early[0] == self.max_json_depth:
+            value, error = early[1], early[2]  # parsed off the event loop (asgi_body.py)
+        else:
+            value, error = self._parse_json(self.get_data())
+        if error is not None:
             if silent:
                 return None
-            raise BadRequest(f"The JSON body is nested more than {depth} levels deep.")
+            if not isinstance(error, ValueError):  # the 400 for a body nested too deep
+                raise error
+            value = self.on_json_loading_failed(error)
+        if cache:
+            self._json, self._json_loaded = value, True
+        return value
+
+    def _parse_json(self, data: bytes) -> tuple[Any, Exception | None]:
+        """The parsed body, or the error to answer with: no user code runs here."""
+        depth = self.max_json_depth
+        if depth is not None and json_too_deep(data, depth):
+            return None, BadRequest(f"The JSON body is nested more than {depth} levels deep.")
         try:
             value = self.json_module.loads(data)
             refuse_non_finite(data)
         except _JSON_LOAD_ERRORS as error:
-            if silent:
-                return None
-            value = self.on_json_loading_failed(
-                error if isinstance(error, ValueError) else ValueError(str(error))
-            )
-        if cache:
-            self._json, self._json_loaded = value, True
-        return value
+            return None, error if isinstance(error, ValueError) else ValueError(str(error))
+        return value, None
+
+    def parse_json_early(self) -> None:
+        """Parse a large JSON body now; the ASGI adapter calls it on a worker thread.
+
+        So an ``async def`` view (or hook) reading ``request.json`` of a large body does not
+        parse it on the event loop. Only the parse happens here: ``get_json`` still decides
+        (``silent``, ``on_json_loading_failed``), and parses again if ``max_json_depth`` was
+        changed on the request in between.
+        """
+        value, error = self._parse_json(self.get_data())
+        self._early_json = (self.max_json_depth, value, error)
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         """Called when ``get_json`` fails: raise an error, or return the value to use instead.
