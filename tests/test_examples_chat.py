@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import dev
 import pytest
 from examples.chat import ROOMS, app
+from tests.test_live import free_port, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -53,12 +52,6 @@ def test_dev_py_serves_it() -> None:
 # The browser ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def served_chat() -> Iterator[int]:
     """uvicorn serving the example as ``python3 dev.py serve --app chat`` does."""
@@ -79,17 +72,7 @@ def served_chat() -> Iterator[int]:
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with {proc.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("uvicorn did not start in 30 s") from None
-                time.sleep(0.1)
+        wait_until_up(port, proc, 30)
         yield port
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -26,8 +26,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 20
+def wait_until_up(port: int, proc: subprocess.Popen[bytes], seconds: float = 20) -> None:
+    """Wait (bounded) until the server accepts connections on 127.0.0.1:``port``."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited early with {proc.returncode}")
@@ -36,7 +37,7 @@ def wait_until_up(port: int, proc: subprocess.Popen[bytes]) -> None:
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError("server did not start in 20 s")
+    raise RuntimeError(f"server did not start in {seconds:g} s")
 
 
 @pytest.fixture(params=["gunicorn", "uvicorn"])

@@ -13,15 +13,14 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.test_live import free_port, wait_until_up
 
 websockets = pytest.importorskip("websockets")
 from websockets.asyncio.client import connect as aconnect  # noqa: E402
@@ -34,25 +33,6 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 
 SERVERS = ("uvicorn", "hypercorn", "granian")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited early with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start in 30 s")
 
 
 def command(name: str, port: int) -> list[str]:
@@ -77,7 +57,7 @@ def server(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
         command(name, port), cwd=HERE, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
-        wait_until_up(port, proc)
+        wait_until_up(port, proc, 30)
         yield name, port
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -204,7 +184,7 @@ def test_under_gunicorn_the_app_starts_and_websocket_routes_answer_426() -> None
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until_up(port, proc)
+        wait_until_up(port, proc, 30)
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
         connection.request(
             "GET", "/echo", headers={"Upgrade": "websocket", "Connection": "Upgrade"}
