@@ -48,7 +48,7 @@ def test_subclass_sets_its_request_class(protocol: str) -> None:
 
 
 def test_default_request_class_builds_the_protocol_classes_unchanged() -> None:
-    from tumbler.http.request import ASGIRequest, WSGIRequest
+    from tumbler.http.protocol_requests import ASGIRequest, WSGIRequest
 
     app = Tumbler("plain")
     assert app.wsgi_request_class is WSGIRequest

@@ -23,13 +23,8 @@ from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
 from .http.interop import foreign_error_classes, is_foreign_headers, response_from_foreign
-from .http.request import (
-    ASGIRequest,
-    Request,
-    WSGIRequest,
-    protocol_request_class,
-    untrusted_host,
-)
+from .http.protocol_requests import ASGIRequest, WSGIRequest, protocol_request_class
+from .http.request import Request, untrusted_host
 from .http.response import Response
 from .http.websocket import WEBSOCKET_METHOD, http_error_for, websocket_scheme
 from .instance import default_instance_path

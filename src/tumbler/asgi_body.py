@@ -41,7 +41,7 @@ from .http.exceptions import (
     RequestTimeout,
 )
 from .http.formparser import DEFAULT_SPOOL_THRESHOLD
-from .http.request import ASGIRequest
+from .http.protocol_requests import ASGIRequest
 from .idle_timer import IdleTimer
 
 if TYPE_CHECKING:

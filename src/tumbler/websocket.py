@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from .context import _get_context
 from .globals import _make_proxy
 from .http.datastructures import Headers
-from .http.request import ASGIRequest
+from .http.protocol_requests import ASGIRequest
 from .http.websocket import CLOSE_NORMAL, CLOSE_TOO_BIG, WebsocketDisconnected
 
 if TYPE_CHECKING:

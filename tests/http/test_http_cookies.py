@@ -199,7 +199,7 @@ def test_python_http_cookies_reads_our_values(value: str) -> None:
 
 def test_asgi_repeated_headers_are_joined() -> None:
     # HTTP/2 sends one cookie header per cookie; other repeats join as a list (RFC 9110 §5.3).
-    from tumbler.http.request import ASGIRequest
+    from tumbler.http.protocol_requests import ASGIRequest
 
     scope = {
         "type": "http",

@@ -11,7 +11,7 @@ import pytest
 
 from tumbler import Response, Tumbler
 from tumbler.context import Context
-from tumbler.http.request import WSGIRequest
+from tumbler.http.protocol_requests import WSGIRequest
 from tumbler.lifecycle.handler import Handler, is_async_callable
 from tumbler.lifecycle.pipeline import Call, handle
 from tumbler.testing import make_environ

@@ -12,7 +12,7 @@ from tumbler import Response, Tumbler
 from tumbler.asgi_websocket import _hooks_for, _state
 from tumbler.context import Context
 from tumbler.http.exceptions import NotFound
-from tumbler.http.request import WSGIRequest
+from tumbler.http.protocol_requests import WSGIRequest
 from tumbler.http.websocket import WebsocketDisconnected
 from tumbler.lifecycle.handler import Handler
 from tumbler.lifecycle.pipeline import Call
