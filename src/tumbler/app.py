@@ -17,20 +17,18 @@ from urllib.parse import quote_from_bytes, urljoin
 
 from .app_resources import AppResources
 from .app_serving import AppServing
+from .app_steps import AppSteps
 from .config import DEFAULT_CONFIG
-from .context import Context, _cv_context, _sentinel
+from .context import Context, _cv_context
 from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
 from .http.interop import foreign_error_classes, is_foreign_headers, response_from_foreign
-from .http.protocol_requests import ASGIRequest, WSGIRequest, protocol_request_class
 from .http.request import Request, untrusted_host
 from .http.response import Response
 from .http.websocket import WEBSOCKET_METHOD, http_error_for, websocket_scheme
 from .instance import default_instance_path
 from .json import DefaultJSONProvider, JSONProvider
-from .lifecycle import pipeline
-from .lifecycle.drive import drive_sync
 from .lifecycle.handler import Handler
 from .lifecycle.hooks import HookSet
 from .logging import create_logger
@@ -43,7 +41,6 @@ from .sessions import (
     refresh_wanted,
 )
 from .templating import AppTemplating
-from .threads import ensure_async, ensure_sync, run_async
 
 if TYPE_CHECKING:
     from .asgi import ASGIAdapter
@@ -85,7 +82,7 @@ def _headers_like(value: Any) -> bool:
     return isinstance(value, Headers | Mapping | list | tuple) or is_foreign_headers(value)
 
 
-class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
+class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, AppSteps, Scaffold):
     """The application: create one, register views and hooks, serve it over WSGI or ASGI.
 
     ``app`` itself is the WSGI callable (``gunicorn module:app``) and ``app.asgi`` is the
@@ -94,11 +91,6 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
     """
 
     response_class = Response
-    #: The request class views see: a subclass of ``Request`` may add properties, as in Flask.
-    request_class: type[Request] = Request
-    #: What the WSGI and ASGI adapters build (``request_class`` mixed into theirs).
-    wsgi_request_class: type[WSGIRequest] = WSGIRequest
-    asgi_request_class: type[ASGIRequest] = ASGIRequest
     json_provider_class: type[JSONProvider] = DefaultJSONProvider
     session_interface: SessionInterface = SecureCookieSessionInterface()
     default_config = DEFAULT_CONFIG
@@ -568,124 +560,6 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, Scaffold):
         interface = self.session_interface
         if session is not None and not interface.is_null_session(session):
             interface.save_session(self, session, response)
-
-    # The lifecycle steps, with Flask's names -------------------------------------------------
-    # The pipeline calls these by name when a subclass or the instance replaces one (as
-    # Flask-CORS replaces handle_exception); the defaults run the pipeline's own step right
-    # here, sync hooks inline and async ones through ``run_async``.
-
-    def _find_step_overrides(self) -> dict[str, Handler]:
-        found: dict[str, Handler] = {}
-        for name in pipeline.STEPS:
-            own = self.__dict__.get(name)
-            default = getattr(Tumbler, name)
-            if own is not None:
-                if getattr(own, "__func__", None) is default and own.__self__ is self:
-                    continue  # the default, put back (monkeypatch's undo does this)
-                found[name] = Handler(own)
-            elif getattr(type(self), name) is not default:
-                found[name] = Handler(getattr(self, name))
-        return found
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        super().__setattr__(name, value)
-        if name in pipeline.STEPS:
-            self.step_overrides = self._find_step_overrides()
-        elif name == "request_class":
-            self._protocol_request_classes()
-
-    def _protocol_request_classes(self) -> None:
-        """The classes the adapters build requests with: the protocol's, with ``request_class``."""
-        user = self.request_class
-        self.wsgi_request_class = protocol_request_class(WSGIRequest, user)
-        self.asgi_request_class = protocol_request_class(ASGIRequest, user)
-
-    def __delattr__(self, name: str) -> None:
-        super().__delattr__(name)
-        if name in pipeline.STEPS:
-            self.step_overrides = self._find_step_overrides()
-
-    def _step(self, step: Any, *args: Any, request_needed: bool = True) -> Any:
-        """Run one of the pipeline's steps here, for the context being handled."""
-        ctx = _cv_context.get()
-        if ctx is None or (request_needed and ctx.request is None):
-            raise RuntimeError(f"{step.__name__}() needs an active request.")
-        if ctx.hooks is None:  # a hand-pushed app context: the app's own callbacks
-            ctx.hooks = HookSet.build(
-                (),
-                self.url_value_preprocessors,
-                self.before_request_funcs,
-                self.after_request_funcs,
-                self.teardown_request_funcs,
-                self.teardown_appcontext_funcs,
-            )
-        return drive_sync(step(self, ctx, *args), run_async)
-
-    def preprocess_request(self) -> Any:
-        """Run the URL value preprocessors and ``before_request`` hooks; non-None answers."""
-        return self._step(pipeline.preprocess_request)
-
-    def dispatch_request(self) -> Any:
-        """Call the view with the URL's values; return what it returned."""
-        return self._step(pipeline.dispatch_request)
-
-    def full_dispatch_request(self) -> Response:
-        """Preprocess, dispatch, handle a user exception, then finalize: the response."""
-        response: Response = self._step(pipeline.full_dispatch_request)
-        return response
-
-    def finalize_request(self, rv: Any, from_error_handler: bool = False) -> Response:
-        """Make the response from ``rv``, run ``process_response``, send request_finished."""
-        response: Response = self._step(pipeline.finalize_request, rv, from_error_handler)
-        return response
-
-    def process_response(self, response: Response) -> Response:
-        """Run this request's callbacks and the ``after_request`` hooks, then save the session."""
-        result: Response = self._step(pipeline.process_response, response)
-        return result
-
-    def handle_user_exception(self, e: Exception) -> Any:
-        """The error handler's answer for ``e``; re-raised when no handler matches."""
-        return self._step(pipeline.handle_user_exception, e)
-
-    def handle_http_exception(self, e: HTTPException) -> Any:
-        """The handler's answer for an HTTP error, or the error itself as the response."""
-        return self._step(pipeline.handle_http_exception, e)
-
-    def handle_exception(self, e: Exception) -> Response:
-        """Log an unhandled exception and answer 500 (or re-raise, ``PROPAGATE_EXCEPTIONS``)."""
-        response: Response = self._step(pipeline.handle_exception, e)
-        return response
-
-    def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:
-        """Call the ``teardown_request`` callbacks (blueprints', then the app's) with ``exc``
-        (by default the exception being handled); send request_tearing_down.
-
-        The pipeline calls it at the end of each request, and popping a hand-pushed request
-        context calls it. A callback that raises is logged and the others still run.
-        """
-        if exc is _sentinel:
-            exc = sys.exc_info()[1]
-        self._step(pipeline.do_teardown_request, exc, request_needed=False)
-
-    def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:
-        """Call the ``teardown_appcontext`` callbacks, last registered first, with ``exc``;
-        send appcontext_tearing_down. Also when a hand-pushed app context is popped."""
-        if exc is _sentinel:
-            exc = sys.exc_info()[1]
-        self._step(pipeline.do_teardown_appcontext, exc, request_needed=False)
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """``func`` callable from sync code (Flask): an ``async def`` one waits for its result.
-
-        Under ASGI, on a request's worker thread, the coroutine runs on the server's event
-        loop; under WSGI on the thread's long-lived loop (never a new loop per call).
-        """
-        return ensure_sync(func)
-
-    def ensure_async(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """``func`` awaitable from async code: a sync one runs on the request's thread."""
-        return ensure_async(func)
 
     # Contexts, URLs and testing ---------------------------------------------------------------
 
