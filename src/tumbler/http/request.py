@@ -139,7 +139,7 @@ class Request(RequestHeaderMixin):
     #: The app's config, for limits not overridden on this request.
     config: Mapping[str, Any] = {}
     _max_content_length: int | None = None
-    _content_length: int | object | None = _UNPARSED
+    _content_length: int | None = -1  # -1: not parsed yet (lengths are never negative)
     _max_form_memory_size: int | None = None
     _max_form_parts: int | None = None
     _headers: Headers | None = None
@@ -444,14 +444,14 @@ class Request(RequestHeaderMixin):
         value is None here and a 400 from ``framing_error``.
         """
         length = self._content_length
-        if length is _UNPARSED:  # PERF: parsed once; the body read asks up to three times
+        if length == -1:  # PERF: parsed once; the body read asks up to three times
             value = self._header("content-length")
             if value is None or self._header("transfer-encoding") is not None:
                 length = None
             else:
                 length = _parse_length(value)
             self._content_length = length
-        return length  # type: ignore[return-value]
+        return length
 
     def framing_error(self) -> BadRequest | None:
         """A 400 when the Content-Length header is malformed or contradicts itself."""
