@@ -24,7 +24,7 @@ from .files import StaticFiles, static_view
 from .http.datastructures import Headers
 from .http.exceptions import HTTPException, MethodNotAllowed, RequestRedirect
 from .http.interop import foreign_error_classes, is_foreign_headers, response_from_foreign
-from .http.request import Request, untrusted_host
+from .http.request import Request, blueprint_chain, untrusted_host
 from .http.response import Response
 from .http.websocket import WEBSOCKET_METHOD, http_error_for, websocket_scheme
 from .instance import default_instance_path
@@ -303,12 +303,8 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, AppSteps, Sc
         if hooks is None:
             if not self._got_first_request:
                 self._freeze()
-            chain: list[str] = []
-            if endpoint is not None and "." in endpoint:
-                parts = endpoint.split(".")[:-1]
-                chain = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
             hooks = self._hooksets[endpoint] = HookSet.build(
-                chain,
+                blueprint_chain(endpoint),
                 self.url_value_preprocessors,
                 self.before_request_funcs,
                 self.after_request_funcs,
@@ -666,10 +662,7 @@ class Tumbler(StaticFiles, AppTemplating, AppResources, AppServing, AppSteps, Sc
         """Let ``url_defaults`` functions (app, then blueprints inwards) fill in ``values``."""
         if not self.url_default_functions:
             return
-        scopes: list[str | None] = [None]
-        if "." in endpoint:
-            parts = endpoint.split(".")[:-1]
-            scopes.extend(".".join(parts[: i + 1]) for i in range(len(parts)))
+        scopes: list[str | None] = [None, *reversed(blueprint_chain(endpoint))]
         for scope in scopes:
             for handler in self.url_default_functions.get(scope, ()):
                 handler.func(endpoint, values)

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .context import Context, _cv_context
 from .http.exceptions import Forbidden, HTTPException
-from .http.request import untrusted_host
+from .http.request import blueprint_chain, untrusted_host
 from .http.response import Response
 from .http.websocket import (
     CLOSE_INTERNAL_ERROR,
@@ -84,12 +84,8 @@ def _hooks_for(app: Tumbler, state: _AppState, endpoint: str | None) -> HookSet:
     if hooks is None:
         if not app._got_first_request:
             app._freeze()
-        chain: list[str] = []
-        if endpoint is not None and "." in endpoint:
-            parts = endpoint.split(".")[:-1]
-            chain = [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
         hooks = state.hooks[endpoint] = HookSet.build(
-            chain,
+            blueprint_chain(endpoint),
             app.url_value_preprocessors,
             app.before_websocket_funcs,
             app.after_websocket_funcs,

@@ -28,7 +28,7 @@ from .urls import parse_qsl_to_multidict
 if TYPE_CHECKING:
     from ..routing import Rule
 
-__all__ = ["Request", "json_too_deep", "untrusted_host"]
+__all__ = ["Request", "blueprint_chain", "json_too_deep", "untrusted_host"]
 
 _EMPTY_FORM: ImmutableMultiDict = ImmutableMultiDict()
 _JSON_LOAD_ERRORS = (ValueError, RecursionError)
@@ -68,6 +68,14 @@ def json_too_deep(data: bytes, limit: int) -> bool:
             return nesting.count(b"[") > limit
         nesting = shorter
     return b"[]" in nesting
+
+
+def blueprint_chain(endpoint: str | None) -> list[str]:
+    """The blueprints an endpoint is in, innermost first (``"a.b.view"``: ``a.b``, ``a``)."""
+    if endpoint is None or "." not in endpoint:
+        return []
+    parts = endpoint.split(".")[:-1]
+    return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
 
 
 def untrusted_host(
@@ -364,11 +372,7 @@ class Request(RequestHeaderMixin):
     @property
     def blueprints(self) -> list[str]:
         """The current blueprint and its parents, innermost first."""
-        name = self.blueprint
-        if name is None:
-            return []
-        parts = name.split(".")
-        return [".".join(parts[:i]) for i in range(len(parts), 0, -1)]
+        return blueprint_chain(self.endpoint)
 
     # Cookies and content negotiation ---------------------------------------------------------
 
