@@ -27,6 +27,17 @@ T = TypeVar("T")
 _MISSING: Any = object()
 
 
+def _converted(values: Iterable[Any], type: Callable[[Any], T]) -> list[T]:
+    """``values`` converted by ``type``; those it cannot convert are left out (Werkzeug's rule)."""
+    converted = []
+    for value in values:
+        try:
+            converted.append(type(value))
+        except (ValueError, TypeError):
+            pass
+    return converted
+
+
 class MultiDict:
     """A mapping of keys to lists of values; ``md[key]`` is the first value."""
 
@@ -91,13 +102,7 @@ class MultiDict:
             return []
         if type is None:
             return list(values)
-        converted = []
-        for value in values:
-            try:
-                converted.append(type(value))
-            except (ValueError, TypeError):
-                pass
-        return converted
+        return _converted(values, type)
 
     def __contains__(self, key: object) -> bool:
         return key in self._data
@@ -282,13 +287,7 @@ class RequestCookies(dict[str, str]):
                     values.append(value)
         if type is None:
             return values
-        converted = []
-        for value in values:
-            try:
-                converted.append(type(value))
-            except (ValueError, TypeError):
-                pass
-        return converted
+        return _converted(values, type)
 
     def items(self, multi: bool = False) -> Any:
         """(name, first value) pairs, or every pair with ``multi=True``."""
@@ -518,13 +517,7 @@ class Headers:
         values = [value for key, value in self._list if key.lower() == lower]
         if type is None:
             return values
-        converted = []
-        for value in values:
-            try:
-                converted.append(type(value))
-            except (ValueError, TypeError):
-                pass
-        return converted
+        return _converted(values, type)
 
     get_all = getlist
 
